@@ -1,0 +1,1 @@
+"""Checks and batching for the arrays given to fit / evaluate / predict."""

@@ -1,0 +1,112 @@
+"""Checks on the arrays given to fit / evaluate / predict, before NumPy sees them.
+
+Each failure raises a :mod:`shendu.errors` class whose message names the argument, what was
+expected, what came and a hint.
+
+>>> import numpy as np
+>>> from shendu.data.validation import check_array
+>>> check_array(np.ones((2, 3)), "x").dtype
+dtype('float32')
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..backend import floatx
+from ..errors import ArgumentError, DataError, DTypeError, ShapeError
+
+
+def check_array(x, name: str, *, dtype=None, allow_int: bool = False, min_ndim: int = 1):
+    """An array ready to train on: numeric, non-empty, finite, cast to floatx.
+
+    A memory-mapped array stays memory-mapped (it is checked in chunks and cast per batch).
+    """
+    if x is None:
+        raise ArgumentError(f"{name}: expected an array, got None. Hint: pass {name}=your_array.")
+    if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray):  # pandas objects
+        x = x.to_numpy()
+    if not isinstance(x, np.ndarray):
+        try:
+            x = np.asarray(x)
+        except (ValueError, TypeError) as err:
+            raise DTypeError(
+                f"{name}: could not make a numeric array ({err}). "
+                "Hint: rows of different lengths cannot form a 2-D array; pad them first."
+            ) from None
+    if x.dtype.kind not in "fiub":
+        raise DTypeError(
+            f"{name}: expected a numeric array, got dtype {x.dtype}. Hint: a column of strings or "
+            "objects (e.g. from a DataFrame) must be encoded as numbers, then "
+            f"np.asarray({name}, dtype='float32')."
+        )
+    if x.ndim < min_ndim:
+        raise ShapeError(
+            f"{name}: expected at least {min_ndim} dimension(s), got a scalar. "
+            f"Hint: pass an array with one row per sample."
+        )
+    if x.shape[0] == 0:
+        raise DataError(
+            f"{name}: expected at least one sample, got an empty array of shape {x.shape}. "
+            "Hint: check the file or the filter that produced it."
+        )
+    if x.dtype.kind == "f" and not _all_finite(x):
+        bad = _first_non_finite(x)
+        raise DataError(
+            f"{name}: contains NaN or infinite values (first at row {bad}). "
+            f"Hint: clean them first, e.g. {name} = np.nan_to_num({name}), or drop those rows."
+        )
+    if isinstance(x, np.memmap):
+        return x
+    target = dtype or floatx()
+    if x.dtype.kind == "f" or not allow_int:
+        return x.astype(target, copy=False)
+    return x
+
+
+def _all_finite(x, chunk: int = 1 << 22) -> bool:
+    flat = x.reshape(-1) if x.flags.c_contiguous else x.ravel()
+    for start in range(0, flat.size, chunk):
+        part = flat[start:start + chunk]
+        if not np.isfinite(part.sum()) and not np.isfinite(part).all():
+            return False
+    return True
+
+
+def _first_non_finite(x) -> int:
+    rows = ~np.isfinite(x.reshape(x.shape[0], -1)).all(axis=1)
+    return int(np.argmax(rows))
+
+
+def check_pair(x, y, x_name="x", y_name="y"):
+    if y is not None and len(x) != len(y):
+        raise ShapeError(
+            f"{x_name} and {y_name} have different lengths: {x_name} has {len(x)} samples, "
+            f"{y_name} has {len(y)}. Hint: they must have one row per sample, in the same order."
+        )
+
+
+def check_positive_int(value, name: str, allow_none: bool = True, minimum: int = 1):
+    if value is None and allow_none:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ArgumentError(
+            f"{name}: expected an integer >= {minimum}, got {value!r}. "
+            f"Hint: e.g. {name}=32." if name == "batch_size" else
+            f"{name}: expected an integer >= {minimum}, got {value!r}."
+        )
+    return int(value)
+
+
+def check_sample_weight(sample_weight, n: int, name: str = "sample_weight"):
+    if sample_weight is None:
+        return None
+    sw = check_array(sample_weight, name, dtype="float64")
+    if sw.shape[0] != n:
+        raise ShapeError(
+            f"{name}: expected {n} weights (one per sample), got {sw.shape[0]}. "
+            "Hint: sample_weight has one entry per row of x."
+        )
+    if (sw < 0).any():
+        raise DataError(f"{name}: weights must be >= 0, got a minimum of {sw.min()}.")
+    return sw

@@ -1,0 +1,273 @@
+"""The Layer base class: lazy ``build``, ``call``, weights, config — Keras's contract.
+
+A subclass writes ``build(input_shape)`` (creating weights with :meth:`Layer.add_weight`) and
+``call(inputs)`` with shendu ops; the backward comes from autograd.
+
+>>> import numpy as np
+>>> from shendu import ops
+>>> from shendu.layers import Layer
+>>> class Scale(Layer):
+...     def build(self, input_shape):
+...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+...     def call(self, inputs):
+...         return inputs * self.w
+>>> Scale()(np.ones((2, 3))).shape
+(2, 3)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from .. import backend, initializers
+from ..autograd import Tensor, no_grad
+from ..errors import ArgumentError, DTypeError, NotBuiltError, ShapeError
+
+_name_counts: defaultdict[str, int] = defaultdict(int)
+
+
+def unique_name(base: str) -> str:
+    """'dense', then 'dense_1', 'dense_2'... as Keras names layers."""
+    count = _name_counts[base]
+    _name_counts[base] += 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def snake_case(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name).lower()
+
+
+class Variable(Tensor):
+    """A weight: a Tensor owned by a layer, trainable or not, updated in place.
+
+    Its data may be a view into the model's flat parameter buffer, so values are always
+    written with :meth:`assign`, never by rebinding ``data``.
+    """
+
+    __slots__ = ("trainable", "regularizer", "constraint", "path")
+
+    def __init__(self, value, name: str, trainable: bool = True, regularizer=None, constraint=None):
+        super().__init__(value, requires_grad=trainable, name=name)
+        self.trainable = trainable
+        self.regularizer = regularizer
+        self.constraint = constraint
+        self.path = name
+
+    def assign(self, value) -> None:
+        """Copy ``value`` into this weight in place (shape must match)."""
+        value = value.data if isinstance(value, Tensor) else value
+        value = np.asarray(value)
+        if value.shape != self.data.shape:
+            raise ShapeError(
+                f"Weight '{self.path}': expected shape {self.data.shape}, got {value.shape}. "
+                "Hint: get_weights() shows the expected shapes."
+            )
+        self.data[...] = value
+
+    def __repr__(self) -> str:
+        return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}>"
+
+
+class Layer:
+    """Base class of every layer (and of Model).
+
+    Keyword arguments accepted by every layer: ``name``, ``trainable``, ``dtype``, and, on a
+    model's first layer, ``input_shape`` / ``input_dim`` / ``batch_size``.
+    """
+
+    def __init__(self, name: str | None = None, trainable: bool = True, dtype=None,
+                 input_shape=None, input_dim=None, batch_size=None, **kwargs):
+        if kwargs:
+            raise ArgumentError(
+                f"{type(self).__name__}: unknown keyword argument(s) {sorted(kwargs)}. "
+                "Hint: check the spelling against the Keras documentation of this layer."
+            )
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.trainable = trainable
+        self.dtype = np.dtype(dtype).name if dtype is not None else None
+        self.built = False
+        self._weights: list[Variable] = []
+        self._layers: list[Layer] = []
+        self._build_shape: tuple | None = None
+        self._losses: list[Tensor] = []
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        self._input_shape_arg = None if input_shape is None else tuple(input_shape)
+
+    # -- sub-layer tracking --------------------------------------------------------------------
+    def __setattr__(self, key: str, value: Any) -> None:
+        if isinstance(value, Layer) and key != "_outer" and "_layers" in self.__dict__:
+            if value not in self._layers:
+                self._layers.append(value)
+        super().__setattr__(key, value)
+
+    # -- the contract --------------------------------------------------------------------------
+    def build(self, input_shape) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch axis first, may be None)."""
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        """The forward pass, written with shendu ops."""
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for an input shape; by default runs ``call`` on one zero sample."""
+        shape = tuple(1 if d is None else d for d in input_shape)
+        with no_grad():
+            out = self(np.zeros(shape, dtype=self.compute_dtype), training=False)
+        return (input_shape[0],) + tuple(out.shape[1:])
+
+    @property
+    def compute_dtype(self) -> str:
+        return self.dtype or backend.floatx()
+
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        inputs = self._to_tensor(inputs)
+        if not self.built:
+            self.build_from_shape(inputs.shape)
+        if self._accepts_training():
+            kwargs["training"] = bool(training)
+        return self.call(inputs, *args, **kwargs)
+
+    def build_from_shape(self, input_shape) -> None:
+        input_shape = tuple(input_shape)
+        self.build(input_shape)
+        self._build_shape = input_shape
+        self.built = True
+
+    def _accepts_training(self) -> bool:
+        cached = type(self).__dict__.get("_takes_training")
+        if cached is None:
+            import inspect
+
+            cached = "training" in inspect.signature(type(self).call).parameters
+            type.__setattr__(type(self), "_takes_training", cached)
+        return cached
+
+    def _to_tensor(self, inputs):
+        if isinstance(inputs, Tensor):
+            return inputs
+        if isinstance(inputs, (list, tuple)):
+            return type(inputs)(self._to_tensor(x) for x in inputs)
+        array = np.asarray(inputs)
+        if array.dtype.kind not in "fiub":
+            raise DTypeError(
+                f"Layer '{self.name}': expected a numeric array, got dtype {array.dtype}. "
+                "Hint: convert with np.asarray(x, dtype='float32')."
+            )
+        if array.dtype.kind == "f" or self._casts_inputs():
+            array = array.astype(self.compute_dtype, copy=False)
+        return Tensor(array)
+
+    def _casts_inputs(self) -> bool:
+        return True
+
+    # -- weights ---------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer="glorot_uniform", dtype=None, trainable=True,
+                   name: str | None = None, regularizer=None, constraint=None) -> Variable:
+        """Create a weight of ``shape`` and register it with this layer."""
+        shape = tuple(shape or ())
+        init = initializers.get(initializer)
+        value = np.asarray(init(shape, dtype=dtype or self.compute_dtype))
+        name = name or f"variable_{len(self._weights)}"
+        var = Variable(value, name=name, trainable=trainable and self.trainable,
+                       regularizer=regularizer, constraint=constraint)
+        var.path = f"{self.name}/{name}"
+        self._weights.append(var)
+        return var
+
+    @property
+    def weights(self) -> list[Variable]:
+        """Every weight of this layer and its sub-layers, in creation order."""
+        out = list(self._weights)
+        for layer in self._layers:
+            out.extend(w for w in layer.weights if not any(w is o for o in out))
+        return out
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        own = [w for w in self._weights if w.trainable]
+        for layer in self._layers:
+            own.extend(layer.trainable_weights)
+        return own
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
+
+    @property
+    def trainable_variables(self) -> list[Variable]:
+        return self.trainable_weights
+
+    @property
+    def variables(self) -> list[Variable]:
+        return self.weights
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Regularization losses of this layer's weights (added to the training loss)."""
+        out = []
+        for w in self._weights:
+            if w.regularizer is not None and w.trainable:
+                out.append(w.regularizer(w))
+        for layer in self._layers:
+            out.extend(layer.losses)
+        return out + list(self._losses)
+
+    def add_loss(self, loss) -> None:
+        """Add an extra loss term computed in ``call`` (cleared at each step)."""
+        self._losses.append(loss)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights as NumPy arrays, in Keras's order."""
+        return [backend.to_numpy(w.data).copy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Load arrays (same count, shapes as :meth:`get_weights`) into the weights in place."""
+        mine = self.weights
+        weights = list(weights)
+        if len(weights) != len(mine):
+            raise ShapeError(
+                f"Layer '{self.name}'.set_weights: expected {len(mine)} arrays, "
+                f"got {len(weights)}. "
+                f"Hint: expected shapes {[w.shape for w in mine]}."
+            )
+        for var, value in zip(mine, weights):
+            if np.shape(value) != var.shape:
+                raise ShapeError(
+                    f"Layer '{self.name}'.set_weights: weight '{var.path}' expects shape "
+                    f"{var.shape}, got {np.shape(value)}. Hint: get_weights() shows the layout."
+                )
+        for var, value in zip(mine, weights):
+            var.assign(value)
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise NotBuiltError(
+                f"Layer '{self.name}' is not built, so it has no weights yet. "
+                "Hint: call it on data or give the model an input_shape first."
+            )
+        return int(sum(w.size for w in self.weights))
+
+    # -- config ------------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        config: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
+        if self.dtype is not None:
+            config["dtype"] = self.dtype
+        if self._input_shape_arg is not None:
+            config["input_shape"] = list(self._input_shape_arg)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"

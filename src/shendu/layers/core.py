@@ -1,0 +1,148 @@
+"""Input, Dense and Activation.
+
+>>> import numpy as np
+>>> from shendu.layers import Dense
+>>> layer = Dense(3, activation="relu")
+>>> layer(np.ones((2, 5))).shape
+(2, 3)
+>>> [w.shape for w in layer.get_weights()]
+[(5, 3), (3,)]
+"""
+
+from __future__ import annotations
+
+from .. import activations, constraints, initializers, ops, regularizers
+from ..errors import ArgumentError, ShapeError
+from ..ops.activations import Kernel
+from .base import Layer
+
+
+class InputLayer(Layer):
+    """Declares the shape of a model's input (batch axis excluded)."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, name=None, **kwargs):
+        if "input_shape" in kwargs and shape is None:
+            shape = kwargs.pop("input_shape")
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        if shape is None:
+            raise ArgumentError("InputLayer: expected shape=(features, ...), got None.")
+        self.shape = tuple(shape)
+        self.batch_size = batch_size
+        self._input_shape_arg = self.shape
+        self.built = True
+
+    def get_config(self):
+        return {"name": self.name, "shape": list(self.shape), "dtype": self.dtype}
+
+
+def Input(shape=None, batch_size=None, dtype=None, name=None):
+    """``keras.Input``: the input of a model. In a Sequential it fixes the input shape.
+
+    >>> from shendu.models import Sequential
+    >>> from shendu.layers import Dense, Input
+    >>> model = Sequential([Input(shape=(4,)), Dense(2)])
+    >>> model.count_params()
+    10
+    """
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name)
+
+
+class Dense(Layer):
+    """``y = activation(x @ kernel + bias)`` on the last axis, as one fused op.
+
+    >>> import numpy as np
+    >>> Dense(4, activation="sigmoid")(np.zeros((1, 2))).data
+    array([[0.5, 0.5, 0.5, 0.5]], dtype=float32)
+    """
+
+    def __init__(self, units: int, activation=None, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+            raise ArgumentError(
+                f"Dense '{self.name}': units must be a positive integer, got {units!r}. "
+                "Hint: Dense(64) for 64 neurons."
+            )
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+
+    def build(self, input_shape):
+        self.input_dim = int(input_shape[-1])
+        self.kernel = self.add_weight((self.input_dim, self.units), self.kernel_initializer,
+                                      name="kernel", regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight((self.units,), self.bias_initializer, name="bias",
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+
+    def call(self, inputs):
+        if inputs.shape[-1] != self.input_dim:
+            raise ShapeError(
+                f"Dense '{self.name}': expected inputs with {self.input_dim} features on the last "
+                f"axis, got shape {tuple(inputs.shape)}. Hint: the layer was built for "
+                f"{self.input_dim} features; check the columns of x."
+            )
+        if isinstance(self.activation, Kernel):
+            out = ops.linear(inputs, self.kernel, self.bias, self.activation)
+        else:
+            out = self.activation(ops.linear(inputs, self.kernel, self.bias))
+        if self.activity_regularizer is not None:
+            self.add_loss(self.activity_regularizer(out))
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            units=self.units,
+            activation=activations.serialize(self.activation),
+            use_bias=self.use_bias,
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
+            bias_regularizer=regularizers.serialize(self.bias_regularizer),
+            activity_regularizer=regularizers.serialize(self.activity_regularizer),
+            kernel_constraint=constraints.serialize(self.kernel_constraint),
+            bias_constraint=constraints.serialize(self.bias_constraint),
+        )
+        return config
+
+
+class Activation(Layer):
+    """Applies an activation function by name or function.
+
+    >>> import numpy as np
+    >>> Activation("relu")(np.array([[-1.0, 1.0]])).data
+    array([[0., 1.]], dtype=float32)
+    """
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs):
+        if isinstance(self.activation, Kernel):
+            return ops.activation(inputs, self.activation)
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config["activation"] = activations.serialize(self.activation)
+        return config

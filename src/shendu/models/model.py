@@ -1,0 +1,471 @@
+"""Model: compile, fit, evaluate, predict — the Keras training API on shendu's autograd.
+
+The loop never knows which layers exist: a step is ``y_pred = model(x)``, ``loss.backward()``,
+``optimizer.apply(flat)`` where ``flat`` packs every trainable weight into one buffer.
+
+>>> import numpy as np
+>>> from shendu.models import Sequential
+>>> from shendu.layers import Dense
+>>> model = Sequential([Dense(1, activation="sigmoid", input_dim=2)])
+>>> model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+>>> history = model.fit(np.zeros((4, 2)), np.zeros(4), epochs=2, verbose=0)
+>>> sorted(history.history)
+['accuracy', 'loss']
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from .. import backend
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
+from .. import optimizers as optimizers_mod
+from ..autograd import Tensor, no_grad
+from ..callbacks import CallbackList, History, ProgbarLogger, format_logs, format_time_per_step
+from ..data import validation as check
+from ..errors import ArgumentError, NotBuiltError, NotCompiledError, ShapeError
+from ..layers.base import Layer
+from ..parameters import FlatParameters
+from . import targets
+
+_KERAS_ONLY_COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile",
+                            "auto_scale_loss", "loss_weights")
+
+
+class Model(Layer):
+    """Base of Sequential (and of subclassed models with their own ``call``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.optimizer = None
+        self.loss = None
+        self.compiled = False
+        self.stop_training = False
+        self.history = None
+        self._flat: FlatParameters | None = None
+        self._metric_specs: list = []
+        self._weighted_metric_specs: list = []
+        self._metrics: list | None = None
+        self._weighted_metrics: list | None = None
+
+    # -- compile ---------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, weighted_metrics=None,
+                **kwargs) -> None:
+        """Choose the optimizer, the loss and the metrics (names or objects)."""
+        unknown = set(kwargs) - set(_KERAS_ONLY_COMPILE_ARGS)
+        if unknown:
+            raise ArgumentError(
+                f"compile: unknown argument(s) {sorted(unknown)}. "
+                "Hint: compile(optimizer=..., loss=..., metrics=[...])."
+            )
+        if loss is None:
+            raise ArgumentError(
+                "compile: expected a loss, got None. Hint: loss='binary_crossentropy' for two "
+                "classes, 'sparse_categorical_crossentropy' for integer labels, 'mse' for numbers."
+            )
+        self.optimizer = optimizers_mod.get(optimizer)
+        self.loss = losses_mod.get(loss)
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            metrics = [metrics]
+        for spec in list(metrics or []) + list(weighted_metrics or []):
+            if isinstance(spec, str):  # fail now on unknown names, not at the first batch
+                metrics_mod.get(spec, self.loss.name, (1,), (1,))
+        self._metric_specs = list(metrics or [])
+        self._weighted_metric_specs = list(weighted_metrics or [])
+        self._metrics = None
+        self._weighted_metrics = None
+        self._flat = None
+        self.compiled = True
+
+    @property
+    def metrics(self) -> list:
+        return list(self._metrics or []) + list(self._weighted_metrics or [])
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return ["loss"] + [m.name for m in self.metrics]
+
+    def _build_metrics(self, y, y_pred) -> None:
+        if self._metrics is not None:
+            return
+        loss_name = getattr(self.loss, "name", None)
+        self._metrics = [metrics_mod.get(s, loss_name, y.shape, y_pred.shape)
+                         for s in self._metric_specs]
+        self._weighted_metrics = [metrics_mod.get(s, loss_name, y.shape, y_pred.shape)
+                                  for s in self._weighted_metric_specs]
+        for m in self._weighted_metrics:
+            if m.name in {x.name for x in self._metrics}:
+                m.name = "weighted_" + m.name
+
+    def _reset_metrics(self) -> None:
+        for m in self.metrics:
+            m.reset_state()
+
+    def _update_metrics(self, y, y_pred, sample_weight) -> None:
+        for m in self._metrics:
+            m.update_state(y, y_pred)
+        for m in self._weighted_metrics:
+            m.update_state(y, y_pred, sample_weight)
+
+    def _metric_logs(self) -> dict:
+        return {m.name: float(m.result()) for m in self.metrics}
+
+    # -- building ---------------------------------------------------------------------------
+    def _require_compiled(self, what: str) -> None:
+        if not self.compiled:
+            raise NotCompiledError(
+                f"Model '{self.name}': {what} needs a compiled model. "
+                "Hint: call model.compile(optimizer='adam', loss='...') first."
+            )
+
+    def _prepare_build(self, x) -> None:
+        """Build from the data's shape, or check the data against the built input shape."""
+        if not self.built:
+            self.build_from_shape((None,) + tuple(x.shape[1:]))
+            return
+        expected = getattr(self, "_build_shape", None)
+        if expected is not None and tuple(expected[1:]) != tuple(x.shape[1:]):
+            exp = tuple(expected[1:])
+            raise ShapeError(
+                f"Model '{self.name}': expected inputs of shape (batch, {', '.join(map(str, exp))})"
+                f", got {tuple(x.shape)}. Hint: the model was built for {exp[-1] if exp else 0} "
+                "features per sample; check the columns of x."
+            )
+
+    def _ensure_flat(self) -> FlatParameters:
+        variables = self.trainable_weights
+        if self._flat is None or not self._flat.is_packing(variables):
+            self._flat = FlatParameters(variables)
+        return self._flat
+
+    def output_shape_for(self, input_shape) -> tuple:
+        return tuple(self.compute_output_shape(input_shape))
+
+    # -- one step -------------------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None) -> Tensor:
+        """The training objective: the compiled loss plus every regularization loss."""
+        loss = self.loss(y, y_pred, sample_weight)
+        for extra in self.losses:
+            loss = loss + extra
+        return loss
+
+    def _clear_layer_losses(self) -> None:
+        stack = [self]
+        while stack:
+            layer = stack.pop()
+            layer._losses.clear()
+            stack.extend(layer._layers)
+
+    def train_step(self, x, y, sample_weight=None) -> float:
+        """One forward, backward and update on a batch; returns the batch loss."""
+        flat = self._flat
+        flat.zero_grad()
+        self._clear_layer_losses()
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        loss.backward()
+        self.optimizer.apply(flat)
+        self._build_metrics(y, y_pred)
+        self._update_metrics(y, y_pred.data, sample_weight)
+        return float(loss.data)
+
+    def test_step(self, x, y, sample_weight=None) -> float:
+        with no_grad():
+            self._clear_layer_losses()
+            y_pred = self(x, training=False)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        self._build_metrics(y, y_pred)
+        self._update_metrics(y, y_pred.data, sample_weight)
+        return float(loss.data)
+
+    # -- fit ---------------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1) -> History:
+        """Train for ``epochs`` passes over (x, y); returns a History of per-epoch logs."""
+        self._require_compiled("fit")
+        batch_size = check.check_positive_int(batch_size, "batch_size") or 32
+        epochs = check.check_positive_int(epochs, "epochs", minimum=0)
+        initial_epoch = check.check_positive_int(initial_epoch, "initial_epoch", minimum=0)
+        steps_per_epoch = check.check_positive_int(steps_per_epoch, "steps_per_epoch")
+        validation_freq = check.check_positive_int(validation_freq, "validation_freq")
+        if not (isinstance(validation_split, (int, float)) and 0.0 <= validation_split < 1.0):
+            raise ArgumentError(
+                f"fit: validation_split must be in [0, 1), got {validation_split!r}. "
+                "Hint: 0.2 keeps the last 20% of the samples for validation."
+            )
+        x = check.check_array(x, "x")
+        y = check.check_array(y, "y", allow_int=True)
+        check.check_pair(x, y)
+        sample_weight = check.check_sample_weight(sample_weight, len(x))
+        self._prepare_build(x)
+        output_shape = self.output_shape_for((None,) + tuple(x.shape[1:]))
+        y = targets.check_targets(self.loss, y, output_shape, "y")
+        if class_weight is not None:
+            sample_weight = targets.class_weights_to_sample_weights(class_weight, y, sample_weight)
+
+        if validation_data is None and validation_split:
+            cut = int(len(x) * (1.0 - validation_split))
+            if cut == 0 or cut == len(x):
+                raise ArgumentError(
+                    f"fit: validation_split={validation_split} leaves "
+                    f"{'no training' if cut == 0 else 'no validation'} samples out of {len(x)}. "
+                    "Hint: use more data or a different split."
+                )
+            validation_data = (x[cut:], y[cut:]) if sample_weight is None else (
+                x[cut:], y[cut:], sample_weight[cut:])
+            x, y = x[:cut], y[:cut]
+            sample_weight = None if sample_weight is None else sample_weight[:cut]
+        if validation_data is not None:
+            validation_data = self._check_validation_data(validation_data, output_shape)
+
+        flat = self._ensure_flat()
+        self.optimizer.ensure_built(flat)
+        n = len(x)
+        steps = steps_per_epoch or math.ceil(n / batch_size)
+        history = History()
+        user_callbacks = list(callbacks or [])
+        cbs = [history]
+        if not any(type(cb).__name__ == "TerminateOnNaN" for cb in user_callbacks):
+            cbs.append(_default_terminate_on_nan())
+        if verbose == "auto":
+            verbose = 1
+        if verbose and not any(isinstance(cb, ProgbarLogger) for cb in user_callbacks):
+            cbs.append(ProgbarLogger(verbose=verbose))
+        callback_list = CallbackList(
+            [c for c in cbs if c is not None] + user_callbacks, model=self,
+            params={"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size},
+        )
+        self.stop_training = False
+        callback_list.on_train_begin()
+        batches = _BatchIterator(x, y, sample_weight, batch_size, shuffle)
+        logs: dict = {}
+        for epoch in range(initial_epoch, epochs):
+            self._reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            loss_total, seen = 0.0, 0
+            for step, (xb, yb, swb) in enumerate(batches.epoch(steps)):
+                if callback_list.batch_hooks_active:
+                    callback_list.on_train_batch_begin(step)
+                batch_loss = self.train_step(xb, yb, swb)
+                loss_total += batch_loss * len(xb)
+                seen += len(xb)
+                if callback_list.batch_hooks_active:
+                    batch_logs = {"loss": loss_total / seen, **self._metric_logs()}
+                    batch_logs["batch_loss"] = batch_loss
+                    callback_list.on_train_batch_end(step, batch_logs)
+                if self.stop_training:
+                    break
+            logs = {"loss": loss_total / max(1, seen), **self._metric_logs()}
+            if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                val = self.evaluate(*validation_data[:2],
+                                    sample_weight=validation_data[2] if len(validation_data) > 2
+                                    else None,
+                                    batch_size=validation_batch_size or batch_size, verbose=0,
+                                    steps=validation_steps, return_dict=True, _checked=True)
+                logs.update({f"val_{k}": v for k, v in val.items()})
+            callback_list.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(logs)
+        self.history = history
+        return history
+
+    def _check_validation_data(self, data, output_shape):
+        if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+            raise ArgumentError(
+                "fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
+                f"sample_weight), got {type(data).__name__}."
+            )
+        xv = check.check_array(data[0], "validation_data[0] (x_val)")
+        yv = check.check_array(data[1], "validation_data[1] (y_val)", allow_int=True)
+        check.check_pair(xv, yv, "x_val", "y_val")
+        self._prepare_build(xv)
+        yv = targets.check_targets(self.loss, yv, output_shape, "y_val")
+        sw = check.check_sample_weight(data[2], len(xv)) if len(data) == 3 else None
+        return (xv, yv, sw)
+
+    # -- evaluate / predict -------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, _checked=False):
+        """Loss and metrics on (x, y): a number, a list ``[loss, *metrics]``, or a dict."""
+        self._require_compiled("evaluate")
+        batch_size = check.check_positive_int(batch_size, "batch_size") or 32
+        if not _checked:
+            x = check.check_array(x, "x")
+            y = check.check_array(y, "y", allow_int=True)
+            check.check_pair(x, y)
+            self._prepare_build(x)
+            out_shape = self.output_shape_for((None,) + x.shape[1:])
+            y = targets.check_targets(self.loss, y, out_shape, "y")
+            sample_weight = check.check_sample_weight(sample_weight, len(x))
+        self._reset_metrics()
+        start = time.perf_counter()
+        loss_total, seen = 0.0, 0
+        batches = _BatchIterator(x, y, sample_weight, batch_size, shuffle=False)
+        count = steps or math.ceil(len(x) / batch_size)
+        for xb, yb, swb in batches.epoch(count):
+            loss_total += self.test_step(xb, yb, swb) * len(xb)
+            seen += len(xb)
+        logs = {"loss": loss_total / max(1, seen), **self._metric_logs()}
+        if verbose:
+            _print_summary_line(count, time.perf_counter() - start, logs)
+        if return_dict:
+            return logs
+        values = [logs["loss"]] + [logs[m.name] for m in self.metrics]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Model outputs for x, batch by batch, as one NumPy array."""
+        if not self.built:
+            raise NotBuiltError(
+                f"Model '{self.name}' was never built, so it has no weights to predict with. "
+                "Hint: give the first layer input_shape=/input_dim=, or call fit() or "
+                "build(input_shape) first."
+            )
+        batch_size = check.check_positive_int(batch_size, "batch_size") or 32
+        x = check.check_array(x, "x")
+        self._prepare_build(x)
+        start = time.perf_counter()
+        n = len(x)
+        with no_grad():
+            if n <= batch_size:
+                out = backend.to_numpy(self(x, training=False).data)
+                count = 1
+            else:
+                count = math.ceil(n / batch_size)
+                parts = [backend.to_numpy(self(x[i:i + batch_size], training=False).data)
+                         for i in range(0, n, batch_size)]
+                out = np.concatenate(parts)
+        if verbose and verbose != "auto":
+            _print_summary_line(count, time.perf_counter() - start, {})
+        return out
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One gradient step on one batch; returns the loss (and metrics) on that batch."""
+        self._require_compiled("train_on_batch")
+        x = check.check_array(x, "x")
+        y = check.check_array(y, "y", allow_int=True)
+        check.check_pair(x, y)
+        self._prepare_build(x)
+        y = targets.check_targets(self.loss, y, self.output_shape_for((None,) + x.shape[1:]), "y")
+        sample_weight = check.check_sample_weight(sample_weight, len(x))
+        if class_weight is not None:
+            sample_weight = targets.class_weights_to_sample_weights(class_weight, y, sample_weight)
+        flat = self._ensure_flat()
+        self.optimizer.ensure_built(flat)
+        self._reset_metrics()
+        loss = self.train_step(x, y, sample_weight)
+        return self._step_result(loss, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss (and metrics) on one batch, without training."""
+        self._require_compiled("test_on_batch")
+        x = check.check_array(x, "x")
+        y = check.check_array(y, "y", allow_int=True)
+        check.check_pair(x, y)
+        self._prepare_build(x)
+        y = targets.check_targets(self.loss, y, self.output_shape_for((None,) + x.shape[1:]), "y")
+        self._reset_metrics()
+        loss = self.test_step(x, y, check.check_sample_weight(sample_weight, len(x)))
+        return self._step_result(loss, return_dict)
+
+    def predict_on_batch(self, x):
+        """Model outputs for one batch."""
+        return self.predict(x, batch_size=max(1, len(x)), verbose=0)
+
+    def _step_result(self, loss, return_dict):
+        logs = {"loss": loss, **self._metric_logs()}
+        if return_dict:
+            return logs
+        values = [loss] + [logs[m.name] for m in self.metrics]
+        return values[0] if len(values) == 1 else values
+
+    # -- inspection ---------------------------------------------------------------------------
+    def summary(self, line_length=None, print_fn=None) -> None:
+        """Print the layers, their output shapes and parameter counts."""
+        from .summary import summary_text
+
+        (print_fn or print)(summary_text(self))
+
+    def get_layer(self, name=None, index=None):
+        """A layer by name or by index."""
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ArgumentError(
+                    f"get_layer: index {index} is out of range for a model with {len(layers)} "
+                    "layers."
+                )
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        from ..errors import unknown_name
+
+        raise unknown_name("layer", name, [layer.name for layer in layers],
+                           hint="Hint: model.summary() lists the layer names.")
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+
+def _default_terminate_on_nan():
+    from .. import callbacks
+
+    cls = getattr(callbacks, "TerminateOnNaN", None)
+    return cls() if cls is not None else None
+
+
+def _print_summary_line(steps, elapsed, logs):
+    per_step = format_time_per_step(elapsed / max(1, steps))
+    text = f"{steps}/{steps} - {elapsed:.0f}s - {per_step}"
+    print(f"{text} - {format_logs(logs)}" if logs else text, flush=True)
+
+
+class _BatchIterator:
+    """Batches of (x, y, sample_weight): one permutation per epoch, then contiguous slices.
+
+    In-memory arrays are gathered once per epoch into a shuffled copy, so each batch is a view;
+    memory-mapped arrays are gathered batch by batch (sorted indices) and never fully loaded.
+    """
+
+    def __init__(self, x, y, sample_weight, batch_size, shuffle):
+        self.x, self.y, self.sw = x, y, sample_weight
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.n = len(x)
+        self.streaming = isinstance(x, np.memmap) or isinstance(y, np.memmap)
+
+    def epoch(self, steps):
+        n, bs = self.n, self.batch_size
+        order = backend.rng().permutation(n) if self.shuffle else None
+        if self.streaming:
+            yield from self._streamed(order, steps)
+            return
+        x, y, sw = self.x, self.y, self.sw
+        if order is not None:
+            x, y = x[order], y[order]
+            sw = None if sw is None else sw[order]
+        for step in range(steps):
+            start = (step * bs) % n
+            end = min(start + bs, n)
+            yield x[start:end], y[start:end], None if sw is None else sw[start:end]
+
+    def _streamed(self, order, steps):
+        n, bs = self.n, self.batch_size
+        dtype = backend.floatx()
+        for step in range(steps):
+            start = (step * bs) % n
+            idx = np.arange(start, min(start + bs, n)) if order is None else np.sort(
+                order[start:start + bs])
+            xb = np.asarray(self.x[idx]).astype(dtype, copy=False)
+            yb = np.asarray(self.y[idx])
+            yield xb, yb, None if self.sw is None else self.sw[idx]

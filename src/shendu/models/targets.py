@@ -1,0 +1,94 @@
+"""Checks that targets fit the loss and the model's output, once per fit, before training.
+
+>>> import numpy as np
+>>> from shendu import losses
+>>> check_targets(losses.get("sparse_categorical_crossentropy"), np.array([0, 2]), (None, 3), "y")
+array([0, 2])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ArgumentError, DataError, ShapeError
+
+
+def _kind(loss) -> str:
+    name = type(loss).__name__.lower()
+    if "sparse" in name:
+        return "sparse"
+    if "categorical" in name and "crossentropy" in name:
+        return "categorical"
+    if "binary" in name:
+        return "binary"
+    return "other"
+
+
+def check_targets(loss, y, output_shape, name: str):
+    """Return y ready for ``loss`` against outputs of ``output_shape``, or raise a clear error."""
+    kind = _kind(loss)
+    width = output_shape[-1] if output_shape else 1
+    out_ndim = len(output_shape)
+    if kind == "sparse":
+        labels = y[..., 0] if y.ndim == out_ndim and y.shape[-1] == 1 else y
+        if labels.ndim != out_ndim - 1:
+            raise ShapeError(
+                f"{name}: sparse_categorical_crossentropy expects integer labels of shape "
+                f"{('(samples,)' if out_ndim == 2 else f'{output_shape[:-1]}')}, got shape "
+                f"{y.shape}. Hint: for one-hot targets use loss='categorical_crossentropy'."
+            )
+        if labels.dtype.kind == "f" and not np.array_equal(labels, np.round(labels)):
+            raise DataError(
+                f"{name}: sparse_categorical_crossentropy expects whole-number class labels, got "
+                f"fractional values (e.g. {labels[labels != np.round(labels)].flat[0]}). "
+                "Hint: for probabilities per class use loss='categorical_crossentropy'."
+            )
+        low, high = labels.min(), labels.max()
+        if low < 0 or high >= width:
+            raise DataError(
+                f"{name}: labels must be in [0, {width}) for a model with {width} outputs, got "
+                f"labels from {low:g} to {high:g}. Hint: the last Dense layer needs as many units "
+                "as there are classes."
+            )
+        return labels.astype(np.int64, copy=False)
+    if kind == "categorical":
+        if y.ndim != out_ndim or y.shape[-1] != width:
+            hint = ("Hint: y looks like integer labels; use loss='sparse_categorical_crossentropy'"
+                    if y.ndim == out_ndim - 1 or (y.ndim == out_ndim and y.shape[-1] == 1)
+                    else "Hint: one-hot encode y with as many columns as the model has outputs")
+            raise ShapeError(
+                f"{name}: categorical_crossentropy expects one-hot targets of width {width} "
+                f"(the model's output), got shape {y.shape}. {hint}."
+            )
+        return y
+    y_width = y.shape[-1] if y.ndim == out_ndim else 1
+    if y.ndim not in (out_ndim, out_ndim - 1) or (y.ndim == out_ndim and y_width != width):
+        expected = f"(samples, {width})" if out_ndim == 2 else str(output_shape)
+        raise ShapeError(
+            f"{name}: expected targets of shape {expected} to match the model's output, got "
+            f"{y.shape}. Hint: the last layer's units must equal the number of target columns."
+        )
+    if kind == "binary" and (y.min() < 0 or y.max() > 1):
+        raise DataError(
+            f"{name}: binary_crossentropy expects targets in [0, 1], got values from "
+            f"{y.min():g} to {y.max():g}. Hint: map the two classes to 0 and 1."
+        )
+    return y
+
+
+def class_weights_to_sample_weights(class_weight, y, sample_weight=None):
+    """Per-sample weights from a ``{class: weight}`` dict (Keras's class_weight)."""
+    if not isinstance(class_weight, dict):
+        raise ArgumentError(
+            "class_weight: expected a dict {class index: weight}, got "
+            f"{type(class_weight).__name__}."
+        )
+    if y.ndim >= 2 and y.shape[-1] > 1:
+        classes = y.argmax(axis=-1)
+    else:
+        classes = np.round(y.reshape(len(y), -1)[:, 0]).astype(np.int64)
+    table = np.ones(int(max(classes.max(), max(class_weight))) + 1)
+    for cls, weight in class_weight.items():
+        table[int(cls)] = weight
+    weights = table[classes]
+    return weights if sample_weight is None else weights * sample_weight

@@ -1,0 +1,262 @@
+"""Reductions, matrix product and shape ops with their backward.
+
+>>> import numpy as np
+>>> from shendu.autograd import Tensor
+>>> from shendu import ops
+>>> x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+>>> ops.max(x, axis=1).sum().backward()
+>>> x.grad
+array([[0., 0., 1.],
+       [0., 0., 1.]])
+"""
+
+from __future__ import annotations
+
+import builtins
+
+from ..autograd import Function, Tensor, as_tensor
+from ..backend import get_array_module
+from .math import unbroadcast
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    return tuple(a % ndim for a in axis)
+
+
+def _expand_reduced(g, shape, axis, keepdims):
+    """Give a reduced gradient back the reduced axes (as size 1) so it broadcasts."""
+    if keepdims or g.ndim == len(shape):
+        return g
+    xp = get_array_module(g)
+    for a in sorted(_axes(axis, len(shape))):
+        g = xp.expand_dims(g, a)
+    return g
+
+
+class Sum(Function):
+    def forward(self, x):
+        self.shape = x.shape
+        return x.sum(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        # d(Σx)/dx = 1 for every summed element
+        return xp.broadcast_to(_expand_reduced(g, self.shape, self.axis, self.keepdims), self.shape)
+
+
+class Mean(Function):
+    def forward(self, x):
+        self.shape = x.shape
+        y = x.mean(axis=self.axis, keepdims=self.keepdims)
+        self.count = x.size // builtins.max(1, y.size)
+        return y
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        # d(mean x)/dx = 1/n
+        g = _expand_reduced(g, self.shape, self.axis, self.keepdims) / self.count
+        return xp.broadcast_to(g, self.shape)
+
+
+class Max(Function):
+    def forward(self, x):
+        self.x = x
+        self.y = x.max(axis=self.axis, keepdims=True)
+        return self.y if self.keepdims else self.y.reshape(
+            [n for i, n in enumerate(x.shape) if i not in _axes(self.axis, x.ndim)]
+        )
+
+    def backward(self, g):
+        # the maximum takes the gradient; ties share it evenly
+        mask = self.x == self.y
+        share = mask / mask.sum(axis=self.axis, keepdims=True)
+        return share * _expand_reduced(g, self.x.shape, self.axis, self.keepdims)
+
+
+class Min(Function):
+    def forward(self, x):
+        self.x = x
+        self.y = x.min(axis=self.axis, keepdims=True)
+        return self.y if self.keepdims else self.y.reshape(
+            [n for i, n in enumerate(x.shape) if i not in _axes(self.axis, x.ndim)]
+        )
+
+    def backward(self, g):
+        # the minimum takes the gradient; ties share it evenly
+        mask = self.x == self.y
+        share = mask / mask.sum(axis=self.axis, keepdims=True)
+        return share * _expand_reduced(g, self.x.shape, self.axis, self.keepdims)
+
+
+class MatMul(Function):
+    """Matrix product of arrays with at least 2 dimensions (``matmul`` lifts 1-D vectors)."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a @ b
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        # d(AB)/dA = G Bᵀ,  d(AB)/dB = Aᵀ G   (summed over broadcast batch axes)
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = unbroadcast(g @ xp.swapaxes(self.b, -1, -2), self.a.shape)
+        if self.needs_input_grad[1]:
+            gb = unbroadcast(xp.swapaxes(self.a, -1, -2) @ g, self.b.shape)
+        return ga, gb
+
+
+class Reshape(Function):
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x.reshape(self.shape)
+
+    def backward(self, g):
+        # reshape moves no values: the gradient is reshaped back
+        return g.reshape(self.in_shape)
+
+
+class Transpose(Function):
+    def forward(self, x):
+        self.axes_ = self.axes if self.axes is not None else tuple(reversed(range(x.ndim)))
+        return x.transpose(self.axes_)
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        # the gradient goes back through the inverse permutation
+        return g.transpose(xp.argsort(xp.asarray(self.axes_)).tolist())
+
+
+class BroadcastTo(Function):
+    def forward(self, x):
+        self.in_shape = x.shape
+        return get_array_module(x).broadcast_to(x, self.shape)
+
+    def backward(self, g):
+        # copies of one value add up their gradients
+        return unbroadcast(g, self.in_shape)
+
+
+def _is_advanced(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return builtins.any(hasattr(p, "shape") or isinstance(p, list) for p in parts)
+
+
+class GetItem(Function):
+    def forward(self, x):
+        self.shape, self.dtype = x.shape, x.dtype
+        return x[self.index]
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        gx = xp.zeros(self.shape, dtype=g.dtype)
+        # each selected element gets its gradient back; repeated picks add up
+        if _is_advanced(self.index):
+            xp.add.at(gx, self.index, g)
+        else:
+            gx[self.index] = g
+        return gx
+
+
+class Concatenate(Function):
+    def forward(self, *arrays):
+        self.sizes = [a.shape[self.axis] for a in arrays]
+        return get_array_module(*arrays).concatenate(arrays, axis=self.axis)
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        # each input gets back its own slice of the gradient
+        cuts = xp.cumsum(xp.asarray(self.sizes))[:-1].tolist()
+        return tuple(xp.split(g, cuts, axis=self.axis))
+
+
+class Stack(Function):
+    def forward(self, *arrays):
+        return get_array_module(*arrays).stack(arrays, axis=self.axis)
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        # each input gets back its own slice of the gradient
+        return tuple(xp.moveaxis(g, self.axis, 0))
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001
+    """Sum over ``axis`` (all axes when None)."""
+    return Sum.apply(x, axis=axis, keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    """Mean over ``axis`` (all axes when None)."""
+    return Mean.apply(x, axis=axis, keepdims=keepdims)
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    """Maximum over ``axis``; ties share the gradient."""
+    return Max.apply(x, axis=axis, keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    """Minimum over ``axis``; ties share the gradient."""
+    return Min.apply(x, axis=axis, keepdims=keepdims)
+
+
+def matmul(a, b):
+    """Matrix product with NumPy's ``@`` rules (batched, 1-D vectors)."""
+    a, b = as_tensor(a), as_tensor(b)
+    if a.ndim == 1:
+        return squeeze(matmul(expand_dims(a, 0), b), -2)
+    if b.ndim == 1:
+        return squeeze(matmul(a, expand_dims(b, -1)), -1)
+    return MatMul.apply(a, b)
+
+
+def reshape(x, shape):
+    """Reshape (one dimension may be -1)."""
+    return Reshape.apply(x, shape=tuple(shape))
+
+
+def transpose(x, axes=None):
+    """Permute axes (reverse them when None)."""
+    return Transpose.apply(x, axes=None if axes is None else tuple(axes))
+
+
+def broadcast_to(x, shape):
+    """Broadcast to ``shape``; the backward sums the copies."""
+    return BroadcastTo.apply(x, shape=tuple(shape))
+
+
+def getitem(x, index):
+    """``x[index]``: basic and advanced (integer array) indexing."""
+    if isinstance(index, Tensor):
+        index = index.data
+    elif isinstance(index, tuple):
+        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return GetItem.apply(x, index=index)
+
+
+def concatenate(tensors, axis=-1):
+    """Join tensors along an existing axis."""
+    return Concatenate.apply(*[as_tensor(t) for t in tensors], axis=axis)
+
+
+def stack(tensors, axis=0):
+    """Join tensors along a new axis."""
+    return Stack.apply(*[as_tensor(t) for t in tensors], axis=axis)
+
+
+def expand_dims(x, axis):
+    """Insert an axis of size 1."""
+    shape = list(x.shape)
+    shape.insert(axis % (len(shape) + 1), 1)
+    return reshape(x, shape)
+
+
+def squeeze(x, axis):
+    """Remove an axis of size 1."""
+    shape = list(x.shape)
+    del shape[axis]
+    return reshape(x, shape)
