@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from .. import activations, constraints, initializers, ops, regularizers
 from ..errors import ArgumentError, ShapeError
-from ..ops.activations import Kernel
+from ..ops.activations import Activation as ActivationFn
+from ..ops.activations import Kernel, Sigmoid, Softmax
+from ..ops.activations import Linear as LinearKernel
+from ..ops.fused import Linear as FusedLinear
 from .base import Layer
 
 
@@ -105,6 +108,16 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
+    def chain_steps(self, training=False):
+        """The ops of ``call`` as (Function, weights) pairs, for the Sequential fast path."""
+        if not isinstance(self.activation, Kernel) or self.activity_regularizer is not None:
+            return None
+        weights = [self.kernel] if self.bias is None else [self.kernel, self.bias]
+        if isinstance(self.activation, (Sigmoid, Softmax)):  # logits stay visible to the loss
+            return [(FusedLinear(kernel=LinearKernel()), weights),
+                    (ActivationFn(kernel=self.activation), [])]
+        return [(FusedLinear(kernel=self.activation), weights)]
+
     def get_config(self):
         config = super().get_config()
         config.update(
@@ -141,6 +154,14 @@ class Activation(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
+
+    def chain_steps(self, training=False):
+        """The op of ``call`` as a (Function, weights) pair, for the Sequential fast path."""
+        if not isinstance(self.activation, Kernel):
+            return None
+        if isinstance(self.activation, LinearKernel):
+            return []
+        return [(ActivationFn(kernel=self.activation), [])]
 
     def get_config(self):
         config = super().get_config()

@@ -31,6 +31,7 @@ from ..errors import ArgumentError, NotBuiltError, NotCompiledError, ShapeError
 from ..layers.base import Layer
 from ..parameters import FlatParameters
 from . import targets
+from .chain import ChainPlan
 
 _KERAS_ONLY_COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile",
                             "auto_scale_loss", "loss_weights")
@@ -38,6 +39,8 @@ _KERAS_ONLY_COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile",
 
 class Model(Layer):
     """Base of Sequential (and of subclassed models with their own ``call``)."""
+
+    use_fast_path = True  # run chains of layers without a graph (False: always autograd)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,6 +50,7 @@ class Model(Layer):
         self.stop_training = False
         self.history = None
         self._flat: FlatParameters | None = None
+        self._plan: ChainPlan | None = None
         self._metric_specs: list = []
         self._weighted_metric_specs: list = []
         self._metrics: list | None = None
@@ -140,6 +144,7 @@ class Model(Layer):
         variables = self.trainable_weights
         if self._flat is None or not self._flat.is_packing(variables):
             self._flat = FlatParameters(variables)
+        self._plan = ChainPlan.for_model(self) if self.use_fast_path else None
         return self._flat
 
     def output_shape_for(self, input_shape) -> tuple:
@@ -162,16 +167,20 @@ class Model(Layer):
 
     def train_step(self, x, y, sample_weight=None) -> float:
         """One forward, backward and update on a batch; returns the batch loss."""
-        flat = self._flat
-        flat.zero_grad()
-        self._clear_layer_losses()
-        y_pred = self(x, training=True)
-        loss = self.compute_loss(x, y, y_pred, sample_weight)
-        loss.backward()
-        self.optimizer.apply(flat)
+        if self._plan is not None:  # a chain of layers: no graph needed (models/chain.py)
+            loss_value, y_pred = self._plan.train_step(x, y, sample_weight)
+        else:
+            flat = self._flat
+            flat.zero_grad()
+            self._clear_layer_losses()
+            predictions = self(x, training=True)
+            loss = self.compute_loss(x, y, predictions, sample_weight)
+            loss.backward()
+            self.optimizer.apply(flat)
+            loss_value, y_pred = float(loss.data), predictions.data
         self._build_metrics(y, y_pred)
-        self._update_metrics(y, y_pred.data, sample_weight)
-        return float(loss.data)
+        self._update_metrics(y, y_pred, sample_weight)
+        return loss_value
 
     def test_step(self, x, y, sample_weight=None) -> float:
         with no_grad():
@@ -333,18 +342,23 @@ class Model(Layer):
         self._prepare_build(x)
         start = time.perf_counter()
         n = len(x)
+        plan = ChainPlan.for_model(self) if self.use_fast_path else None
+        forward = plan.predict if plan is not None else self._predict_batch
         with no_grad():
             if n <= batch_size:
-                out = backend.to_numpy(self(x, training=False).data)
+                out = backend.to_numpy(forward(x))
                 count = 1
             else:
                 count = math.ceil(n / batch_size)
-                parts = [backend.to_numpy(self(x[i:i + batch_size], training=False).data)
+                parts = [backend.to_numpy(forward(x[i:i + batch_size]))
                          for i in range(0, n, batch_size)]
                 out = np.concatenate(parts)
         if verbose and verbose != "auto":
             _print_summary_line(count, time.perf_counter() - start, {})
         return out
+
+    def _predict_batch(self, x):
+        return self(x, training=False).data
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
