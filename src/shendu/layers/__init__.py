@@ -23,7 +23,9 @@ def register(*classes: type[Layer]) -> None:
 
 
 def serialize(layer: Layer) -> dict:
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    """{'class_name', 'config'}; a registered class is named by its registered key."""
+    name = type(layer).__dict__.get("_registered_name") or type(layer).__name__
+    return {"class_name": name, "config": layer.get_config()}
 
 
 def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:

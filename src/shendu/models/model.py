@@ -430,6 +430,37 @@ class Model(Layer):
     def layers(self) -> list[Layer]:
         return list(self._layers)
 
+    # -- files --------------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, include_optimizer=True) -> None:
+        """Write architecture, weights and optimizer state to one .safetensors file."""
+        from ..saving.model_file import save_model
+
+        _check_overwrite(filepath, overwrite)
+        save_model(self, filepath, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True) -> None:
+        """Write the weights only to a .safetensors file."""
+        from ..saving.model_file import save_weights
+
+        _check_overwrite(filepath, overwrite)
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath) -> None:
+        """Load weights written by ``save_weights`` or ``save`` (shapes must match)."""
+        from ..saving.model_file import load_weights
+
+        load_weights(self, filepath)
+
+
+def _check_overwrite(filepath, overwrite) -> None:
+    import os
+
+    if not overwrite and os.path.exists(filepath):
+        raise ArgumentError(
+            f"save: '{filepath}' exists and overwrite=False. Hint: pick another name or pass "
+            "overwrite=True."
+        )
+
 
 def _default_terminate_on_nan():
     from .. import callbacks

@@ -1,1 +1,11 @@
-"""Model files (issue 7) and the registry of user classes that may be rebuilt from a file."""
+"""Model files that cannot run code, and the registry of user classes they may name.
+
+>>> from shendu.saving import register_serializable, load_model, save_model
+>>> callable(register_serializable())
+True
+"""
+
+from .model_file import load_model, load_weights, save_model, save_weights
+from .registry import register_serializable
+
+__all__ = ["load_model", "load_weights", "register_serializable", "save_model", "save_weights"]

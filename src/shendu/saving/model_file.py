@@ -1,0 +1,314 @@
+"""Model files: one ``.safetensors`` file that holds weights, optimizer state and config.
+
+The file is plain data: tensors, and string metadata holding the architecture and compile
+configuration as JSON. Loading checks the header before anything else, rebuilds classes only
+from shendu's own tables or the user's registry (``register_serializable``), never imports
+a module or calls anything the file names, and checks every tensor's dtype and shape against
+the rebuilt model. Files are written atomically: temp file, fsync, rename.
+
+>>> import os, tempfile
+>>> import numpy as np
+>>> from shendu.models import Sequential, load_model
+>>> from shendu.layers import Dense
+>>> model = Sequential([Dense(2, input_dim=3)])
+>>> model.compile(optimizer="adam", loss="mse")
+>>> path = os.path.join(tempfile.mkdtemp(), "m.safetensors")
+>>> model.save(path)
+>>> restored = load_model(path)
+>>> bool(np.array_equal(restored.predict(np.ones((1, 3)), verbose=0),
+...                     model.predict(np.ones((1, 3)), verbose=0)))
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import tempfile
+
+import numpy as np
+
+from ..errors import FileFormatError, ShenduError
+
+FORMAT = "shendu.model"
+FORMAT_VERSION = "1"
+MAX_HEADER_BYTES = 64 << 20  # 64 MiB of JSON is far beyond any real model's header
+MAX_JSON_DEPTH = 64
+_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "I64": np.int64,
+           "I32": np.int32, "U8": np.uint8, "I8": np.int8, "BOOL": np.bool_}
+
+
+# -- writing -------------------------------------------------------------------------------
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:  # pragma: no cover - some filesystems refuse directory fsync
+        pass
+
+
+def _weights_tensors(model) -> tuple[dict[str, np.ndarray], list[str]]:
+    tensors, paths = {}, []
+    for i, w in enumerate(model.weights):
+        key = f"weights/{i:05d}"
+        tensors[key] = np.ascontiguousarray(w.numpy())
+        paths.append(w.path)
+    return tensors, paths
+
+
+def _optimizer_tensors(model) -> dict[str, np.ndarray]:
+    opt = model.optimizer
+    if opt is None or model._flat is None or opt._flat is not model._flat:
+        return {}
+    out = {}
+    for name, value in opt.variables.items():
+        out[f"optimizer/{name}"] = np.array(value, order="C")  # keeps 0-d shapes
+    return out
+
+
+def model_to_bytes(model, include_optimizer: bool = True, weights_only: bool = False) -> bytes:
+    """The bytes of a model file (see :func:`save_model`)."""
+    from safetensors.numpy import save
+
+    if not model.built:
+        from ..errors import NotBuiltError
+
+        raise NotBuiltError(
+            f"save: model '{model.name}' is not built, so it has no weights to save. "
+            "Hint: give the first layer input_shape=, or fit/build the model first."
+        )
+    tensors, paths = _weights_tensors(model)
+    metadata = {"format": FORMAT, "format_version": FORMAT_VERSION,
+                "weight_paths": json.dumps(paths)}
+    from .. import __version__
+
+    metadata["shendu_version"] = __version__
+    if not weights_only:
+        from .serialization import compile_config, model_config
+
+        metadata["config"] = json.dumps(model_config(model))
+        if model.compiled:
+            metadata["compile_config"] = json.dumps(compile_config(model))
+        if include_optimizer:
+            tensors.update(_optimizer_tensors(model))
+    return save(tensors, metadata=metadata)
+
+
+def save_model(model, path, include_optimizer: bool = True) -> None:
+    """Write ``model`` (architecture, weights, optimizer state) to one .safetensors file."""
+    atomic_write_bytes(path, model_to_bytes(model, include_optimizer))
+
+
+def save_weights(model, path) -> None:
+    """Write only the weights (and their paths) to a .safetensors file."""
+    atomic_write_bytes(path, model_to_bytes(model, weights_only=True))
+
+
+# -- reading -------------------------------------------------------------------------------
+def _fail(path, what: str, hint: str = "") -> FileFormatError:
+    tail = f" Hint: {hint}" if hint else ""
+    return FileFormatError(f"Model file '{path}': {what}.{tail}")
+
+
+def _json_depth_ok(text: str) -> bool:
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                return False
+        elif ch in "]}":
+            depth -= 1
+    return True
+
+
+def parse_json(path, text: str, what: str):
+    """json.loads with a depth limit, so a hostile file cannot exhaust the stack."""
+    if not _json_depth_ok(text):
+        raise _fail(path, f"the {what} is nested deeper than {MAX_JSON_DEPTH} levels",
+                    "this file was not written by shendu")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as err:
+        raise _fail(path, f"the {what} is not valid JSON ({err.__class__.__name__})",
+                    "the file is corrupt or was not written by shendu") from None
+
+
+def read_file(path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Read and validate a safetensors file: (tensors, metadata). Raises FileFormatError."""
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise FileFormatError(
+            f"Model file '{path}' does not exist. Hint: check the path and the working folder."
+        ) from None
+    except IsADirectoryError:
+        raise FileFormatError(f"Model file '{path}' is a folder, not a file.") from None
+    if len(data) == 0:
+        raise _fail(path, "the file is empty", "it may be an interrupted copy; save it again")
+    if len(data) < 8:
+        raise _fail(path, f"the file has {len(data)} bytes, too short for a header",
+                    "it is truncated or not a .safetensors file")
+    (header_len,) = struct.unpack("<Q", data[:8])
+    if header_len > MAX_HEADER_BYTES or header_len > len(data) - 8:
+        raise _fail(
+            path, f"its header claims {header_len:,} bytes but the file has {len(data):,}",
+            "this is not a shendu/safetensors file (a pickle or a truncated file?)",
+        )
+    try:
+        header_text = data[8:8 + header_len].decode("utf-8")
+    except UnicodeDecodeError:
+        raise _fail(path, "the header is not UTF-8 text", "not a safetensors file") from None
+    header = parse_json(path, header_text, "header")
+    if not isinstance(header, dict):
+        raise _fail(path, "the header is not a JSON object", "this is not a safetensors file")
+    metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise _fail(path, "the metadata is not a table of strings")
+    body = len(data) - 8 - header_len
+    tensors = {}
+    for name, info in header.items():
+        tensors[name] = _tensor_from(path, data, 8 + header_len, body, name, info)
+    return tensors, metadata
+
+
+def _tensor_from(path, data, base, body, name, info):
+    if not isinstance(info, dict) or not {"dtype", "shape", "data_offsets"} <= set(info):
+        raise _fail(path, f"tensor '{name}' has no dtype/shape/data_offsets")
+    dtype = _DTYPES.get(info["dtype"])
+    shape, offsets = info["shape"], info["data_offsets"]
+    if dtype is None:
+        raise _fail(path, f"tensor '{name}' has unsupported dtype {info['dtype']!r}",
+                    f"shendu reads {', '.join(_DTYPES)}")
+    if (not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape)
+            or not isinstance(offsets, list) or len(offsets) != 2
+            or not all(isinstance(o, int) for o in offsets)):
+        raise _fail(path, f"tensor '{name}' has a malformed shape or offsets")
+    start, end = offsets
+    expected = int(np.prod(shape, dtype=np.float64)) * np.dtype(dtype).itemsize
+    if not 0 <= start <= end <= body or end - start != expected:
+        raise _fail(path, f"tensor '{name}' points outside the file or has the wrong size",
+                    "the file is truncated or corrupt")
+    return np.frombuffer(data, dtype=dtype, count=expected // np.dtype(dtype).itemsize,
+                         offset=base + start).reshape(shape).copy()
+
+
+def _check_format(path, metadata) -> None:
+    if metadata.get("format") != FORMAT:
+        raise _fail(path, "it was not written by shendu (no 'shendu.model' format tag)",
+                    "load other .safetensors files with safetensors.numpy.load_file")
+
+
+def _assign_weights(path, model, tensors, metadata) -> None:
+    weights = model.weights
+    keys = sorted(k for k in tensors if k.startswith("weights/"))
+    if len(keys) != len(weights):
+        raise _fail(path, f"it holds {len(keys)} weight tensors but the model has {len(weights)}",
+                    "the file belongs to a different architecture")
+    stored_paths = parse_json(path, metadata.get("weight_paths", "[]"), "weight list")
+    for i, (key, var) in enumerate(zip(keys, weights)):
+        value = tensors[key]
+        where = stored_paths[i] if i < len(stored_paths) else key
+        if value.shape != tuple(var.shape):
+            raise _fail(path, f"weight '{where}' has shape {value.shape}, the model expects "
+                              f"{tuple(var.shape)}", "the file belongs to a different architecture")
+        if value.dtype.kind != "f":
+            raise _fail(path, f"weight '{where}' has dtype {value.dtype}, expected a float type")
+    for key, var in zip(keys, weights):
+        var.assign(tensors[key].astype(var.dtype, copy=False))
+
+
+def load_model(path, custom_objects: dict | None = None, compile: bool = True):
+    """Rebuild a model saved with ``model.save(path)``: architecture, weights, optimizer."""
+    from .serialization import compile_from_config, model_from_config
+
+    tensors, metadata = read_file(path)
+    _check_format(path, metadata)
+    if "config" not in metadata:
+        raise _fail(path, "it holds weights only (save_weights)",
+                    "build the model in code, then call model.load_weights(path)")
+    config = parse_json(path, metadata["config"], "model configuration")
+    try:
+        model = model_from_config(config, custom_objects)
+    except ShenduError as err:
+        raise _fail(path, f"its architecture cannot be rebuilt: {err}") from None
+    except (TypeError, KeyError, ValueError, AttributeError) as err:
+        raise _fail(path, f"its architecture is malformed ({err.__class__.__name__}: {err})",
+                    "the file is corrupt or was edited by hand") from None
+    if not model.built:
+        raise _fail(path, "its architecture has no input shape, so weights cannot be placed")
+    _assign_weights(path, model, tensors, metadata)
+    if compile and "compile_config" in metadata:
+        compile_config = parse_json(path, metadata["compile_config"], "compile configuration")
+        try:
+            compile_from_config(model, compile_config, custom_objects)
+        except ShenduError as err:
+            raise _fail(path, f"its compile configuration cannot be restored: {err}",
+                        "pass compile=False to load the model without it") from None
+        _restore_optimizer(path, model, tensors)
+    return model
+
+
+def _restore_optimizer(path, model, tensors) -> None:
+    state = {k.split("/", 1)[1]: v for k, v in tensors.items() if k.startswith("optimizer/")}
+    if not state:
+        return
+    flat = model._ensure_flat()
+    opt = model.optimizer
+    opt.ensure_built(flat)
+    expected = opt.variables
+    if set(state) != set(expected):
+        raise _fail(path, f"its optimizer state has slots {sorted(state)}, the optimizer "
+                          f"expects {sorted(expected)}", "load with compile=False")
+    for name, value in state.items():
+        target = expected[name]
+        if np.shape(value) != np.shape(target):
+            raise _fail(path, f"optimizer slot '{name}' has shape {np.shape(value)}, expected "
+                              f"{np.shape(target)}")
+    opt.set_state(state)
+
+
+def load_weights(model, path) -> None:
+    """Load weights saved by ``save_weights`` or ``save`` into an already built model."""
+    tensors, metadata = read_file(path)
+    _check_format(path, metadata)
+    if not model.built:
+        from ..errors import NotBuiltError
+
+        raise NotBuiltError(
+            f"load_weights: model '{model.name}' is not built. Hint: build it with the same input "
+            "shape it was saved with (input_shape= on the first layer, or model.build)."
+        )
+    _assign_weights(path, model, tensors, metadata)
