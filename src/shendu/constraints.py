@@ -28,6 +28,7 @@ class Constraint:
 
 
 def _norms(w, axis):
+    axis = tuple(axis) if isinstance(axis, list) else axis  # Keras: axis=[0, 1, 2] for conv
     return np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
 
 

@@ -1,8 +1,14 @@
-"""Losses, in function form (per-sample values) and class form (reduced to one number).
+"""Losses, in function form (one value per sample) and class form (weighted and reduced).
 
-Cross-entropies on the output of a sigmoid or softmax use that activation's logits, so the
-backward is the stable ``p - y`` (Keras does the same inside ``fit``); on other inputs they
-clip probabilities to [ε, 1 − ε] as Keras does.
+The function forms (``mean_squared_error``, ...; written in :mod:`shendu.loss_functions`) take
+arrays or Tensors and return a Tensor of per-sample values, with Keras 3's formulas. The class
+forms (``MeanSquaredError()``, ...) weight those values by ``sample_weight`` and reduce them
+(``reduction``: 'sum_over_batch_size' (default), 'sum', 'mean', 'mean_with_sample_weight',
+'none').
+
+Cross-entropies on the output of a sigmoid or softmax use that activation's logits (the
+output Tensor carries them in ``.logits``), so the backward is the stable fused ``p - y``, as
+Keras does inside ``fit``.
 
 >>> import numpy as np
 >>> from shendu import losses
@@ -11,255 +17,370 @@ clip probabilities to [ε, 1 − ε] as Keras does.
 0.25
 >>> float(losses.HalfMeanSquaredError()(y_true, y_pred).data)
 0.125
+>>> losses.get("mae")(y_true, np.array([[0.0], [0.0]])).item()
+0.5
 """
 
 from __future__ import annotations
+
+import inspect
+import re
 
 import numpy as np
 
 from . import ops
 from .autograd import Tensor, as_tensor
 from .backend import epsilon
-from .errors import ArgumentError, unknown_name
+from .errors import ArgumentError, ShapeError, unknown_name
+from .loss_functions import (
+    _pair,
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    cosine_similarity,
+    half_mean_squared_error,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 
-REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "none", None)
-
-
-def _align(y_true, y_pred):
-    """Tensors of y_pred's dtype; a y_true missing a trailing axis of 1 gets one."""
-    y_pred = as_tensor(y_pred)
-    y_true = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
-    if y_true.dtype != y_pred.dtype:
-        y_true = y_true.astype(y_pred.dtype)
-    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
-        y_true = y_true[..., None]
-    elif y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
-        y_true = y_true[..., 0]
-    return Tensor(y_true), y_pred
-
-
-# -- function forms: per-sample losses (mean over the last axis) ----------------------------
-def mean_squared_error(y_true, y_pred):
-    """mean((y − ŷ)²) over the last axis."""
-    y_true, y_pred = _align(y_true, y_pred)
-    return ops.mean(ops.square(y_pred - y_true), axis=-1)
-
-
-def half_mean_squared_error(y_true, y_pred):
-    """The seed's J(θ) per sample: ½ Σ (y − ŷ)² over the last axis; its batch mean is 1/(2m) Σ."""
-    y_true, y_pred = _align(y_true, y_pred)
-    return ops.sum(ops.square(y_pred - y_true), axis=-1) * 0.5
+REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
 
-def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    """−[y log p + (1 − y) log(1 − p)], averaged over ``axis``."""
-    y_true, y_pred = _align(y_true, y_pred)
-    if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    logits = y_pred if from_logits else y_pred.logits
-    if logits is not None and (from_logits or _is_sigmoid(y_pred)):
-        return ops.mean(ops.sigmoid_binary_crossentropy(logits, y_true), axis=axis)
-    eps = epsilon()
-    p = ops.clip(y_pred, eps, 1.0 - eps)
-    bce = y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p)
-    return -ops.mean(bce, axis=axis)
+# -- reduction -------------------------------------------------------------------------------
+def _weights_like(sample_weight, values: Tensor) -> np.ndarray:
+    sw = sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight
+    sw = np.asarray(sw, dtype=values.dtype)
+    if sw.ndim == values.ndim + 1 and sw.shape[-1] == 1:
+        sw = sw[..., 0]
+    elif values.ndim == sw.ndim + 1 and values.shape[-1] == 1 and sw.ndim == 1:
+        sw = sw[:, None]
+    while 0 < sw.ndim < values.ndim:
+        sw = sw[..., None]
+    try:
+        np.broadcast_shapes(sw.shape, values.shape)
+    except ValueError:
+        raise ShapeError(
+            f"sample_weight: expected one weight per sample (shape {values.shape[:1]}) or a shape "
+            f"broadcastable to the loss values {values.shape}, got {sw.shape}. "
+            "Hint: pass a 1-D array with one weight per row of x."
+        ) from None
+    return sw
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    """−Σ y log p over ``axis`` (y one-hot or a distribution)."""
-    y_true, y_pred = _align(y_true, y_pred)
-    if label_smoothing:
-        classes = y_pred.shape[axis]
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / classes
-    logits = y_pred if from_logits else y_pred.logits
-    if logits is not None and (from_logits or _is_softmax(y_pred, axis)):
-        return ops.softmax_cross_entropy(logits, y_true, axis=axis)
-    eps = epsilon()
-    p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
-    p = ops.clip(p, eps, 1.0 - eps)
-    return -ops.sum(y_true * ops.log(p), axis=axis)
+def reduce_loss(values: Tensor, sample_weight=None, reduction="sum_over_batch_size",
+                mask=None) -> Tensor:
+    """Weight per-sample loss values and reduce them the way Keras does.
 
-
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
-                                    axis=-1):
-    """−log p[label] for integer labels."""
-    y_pred = as_tensor(y_pred)
-    labels = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
-    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
-        labels = labels[..., 0]
-    labels = labels.astype(np.int64, copy=False)
-    logits = y_pred if from_logits else y_pred.logits
-    if logits is None or not (from_logits or _is_softmax(y_pred, -1)):
-        eps = epsilon()
-        p = y_pred / ops.sum(y_pred, axis=-1, keepdims=True)
-        logits = ops.log(ops.clip(p, eps, 1.0 - eps))
-    return ops.sparse_softmax_cross_entropy(logits, labels)
-
-
-def _is_sigmoid(t: Tensor) -> bool:
-    return t.logits is not None
-
-
-def _is_softmax(t: Tensor, axis) -> bool:
-    return t.logits is not None and axis in (-1, t.ndim - 1)
-
-
-mse = MSE = mean_squared_error
-half_mse = half_mean_squared_error
-
-
-# -- class forms ---------------------------------------------------------------------------
-class Loss:
-    """Base class: ``loss(y_true, y_pred, sample_weight=None)`` returns a scalar Tensor.
-
-    ``call`` gives per-sample values; ``reduction`` is 'sum_over_batch_size' (Keras's default:
-    weighted sum divided by the number of values), 'sum', 'mean' or 'none'.
+    ``mask`` (booleans, e.g. labels not ignored) zeroes entries; with a mean reduction the
+    divisor then counts only the kept entries.
     """
-
-    fn = None
-
-    def __init__(self, reduction="sum_over_batch_size", name=None, **fn_kwargs):
-        if reduction not in REDUCTIONS:
-            raise ArgumentError(
-                f"{type(self).__name__}: reduction must be one of {REDUCTIONS[:-1]}, "
-                f"got {reduction!r}."
-            )
-        self.reduction = reduction
-        self.name = name or _snake(type(self).__name__)
-        self.fn_kwargs = fn_kwargs
-
-    def call(self, y_true, y_pred):
-        return type(self).fn(y_true, y_pred, **self.fn_kwargs)
-
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        values = self.call(y_true, y_pred)
-        return reduce_loss(values, sample_weight, self.reduction)
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "reduction": self.reduction, **self.fn_kwargs}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-
-def reduce_loss(values: Tensor, sample_weight=None, reduction="sum_over_batch_size") -> Tensor:
-    """Weight per-sample loss values and reduce them the way Keras does."""
-    if sample_weight is not None:
-        sw = np.asarray(sample_weight, dtype=values.dtype)
-        while sw.ndim > values.ndim and sw.shape[-1] == 1:
-            sw = sw[..., 0]
-        while sw.ndim < values.ndim:
-            sw = sw[..., None]
+    sw = None if sample_weight is None else _weights_like(sample_weight, values)
+    if mask is not None:
+        m = np.asarray(mask, dtype=values.dtype)
+        if reduction in ("sum_over_batch_size", "mean"):
+            m = m * (m.size / (m.sum() + epsilon()))
+        sw = m if sw is None else sw * m
+    if sw is not None:
         values = values * Tensor(sw)
-    if reduction in ("none", None):
+    if reduction in ("none", None) or values.ndim == 0:
         return values
     total = ops.sum(values)
     if reduction == "sum":
         return total
-    return total * (1.0 / max(1, values.size))
+    if reduction == "mean_with_sample_weight" and sw is not None:
+        divisor = float(np.sum(sw))
+    else:
+        divisor = float(values.size)
+    return total * (1.0 / divisor) if divisor else total * 0.0
+
+
+# -- class forms -----------------------------------------------------------------------------
+class Loss:
+    """Base class: ``loss(y_true, y_pred, sample_weight=None)`` returns a scalar Tensor.
+
+    ``call`` gives per-sample values; ``reduction`` is 'sum_over_batch_size' (Keras's default:
+    weighted sum over the number of values), 'sum', 'mean' (the same as the default),
+    'mean_with_sample_weight' (weighted sum over the sum of the weights) or 'none'.
+
+    >>> import numpy as np
+    >>> loss = MeanAbsoluteError(reduction="sum")
+    >>> loss(np.array([[1.0], [2.0]]), np.array([[0.0], [0.0]])).item()
+    3.0
+    """
+
+    fn = None
+    align_ranks = True  # a trailing axis of 1 on one side is matched first, as Keras does
+
+    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size",
+                 dtype=None, **fn_kwargs):
+        if reduction not in REDUCTIONS:
+            raise ArgumentError(
+                f"{type(self).__name__}: reduction must be one of {REDUCTIONS[:-1]} or None, "
+                f"got {reduction!r}. Hint: the default 'sum_over_batch_size' averages."
+            )
+        self.reduction = reduction
+        self.name = name or _snake(type(self).__name__)
+        self.dtype = dtype
+        self.fn_kwargs = fn_kwargs
+
+    def call(self, y_true, y_pred) -> Tensor:
+        """Per-sample loss values."""
+        if self.dtype is not None and not isinstance(y_pred, Tensor):
+            y_pred = np.asarray(y_pred, dtype=self.dtype)
+        if self.align_ranks:
+            y_true, y_pred = _pair(y_true, y_pred)
+        return type(self).fn(y_true, y_pred, **self.fn_kwargs)
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        return reduce_loss(self.call(y_true, y_pred), sample_weight, self.reduction)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype,
+                **self.fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r} reduction={self.reduction!r}>"
 
 
 def _snake(name: str) -> str:
-    import re
-
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-class MeanSquaredError(Loss):
-    """Mean of (y − ŷ)²."""
-
-    fn = staticmethod(mean_squared_error)
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
-class HalfMeanSquaredError(Loss):
-    """The seed's J(θ) = 1/(2m) Σ (y − ŷ)²."""
-
-    fn = staticmethod(half_mean_squared_error)
-
-
-class BinaryCrossentropy(Loss):
-    """Binary cross-entropy (``from_logits``, ``label_smoothing``, ``axis``)."""
-
-    fn = staticmethod(binary_crossentropy)
-
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, **kwargs):
-        super().__init__(from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
-                         **kwargs)
+def _signature(order, defaults: dict) -> inspect.Signature:
+    """The signature help() shows for a generated class: Keras's arguments in Keras's order."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return inspect.Signature([inspect.Parameter("self", kind)]
+                             + [inspect.Parameter(k, kind, default=defaults[k]) for k in order])
 
 
-class CategoricalCrossentropy(Loss):
-    """Categorical cross-entropy on one-hot targets."""
+def _loss_class(fn, class_name: str, default_name: str, doc: str, **defaults):
+    """A Loss subclass for ``fn`` whose keyword arguments and defaults are ``defaults``."""
+    params = ", ".join(f"{k}={v!r}" for k, v in defaults.items())
 
-    fn = staticmethod(categorical_crossentropy)
+    order = (*defaults, "reduction", "name", "dtype")
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, **kwargs):
-        super().__init__(from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
-                         **kwargs)
+    def __init__(self, *args, **kwargs):
+        if len(args) > len(order):
+            raise ArgumentError(f"{class_name}: takes at most {len(order)} positional "
+                                f"arguments {order}, got {len(args)}.")
+        unknown = set(kwargs) - set(order)
+        if unknown:
+            raise ArgumentError(f"{class_name}: unexpected argument(s) {sorted(unknown)}. "
+                                f"Hint: it takes {', '.join(order)}.")
+        options = {**defaults, "reduction": "sum_over_batch_size", "name": default_name,
+                   "dtype": None, **dict(zip(order, args)), **kwargs}
+        Loss.__init__(self, **options)
+
+    example = ("\n\n    >>> import numpy as np\n    >>> from shendu import losses\n"
+               f"    >>> loss = losses.{class_name}()\n"
+               "    >>> loss(np.array([[1.0, 0.0]]), np.array([[0.6, 0.4]])).shape\n    ()\n")
+    __init__.__signature__ = _signature(order, {**defaults, "reduction": "sum_over_batch_size",
+                                                "name": default_name, "dtype": None})
+    body = {"fn": staticmethod(fn), "__init__": __init__,
+            "__doc__": f"{doc}\n\n    Options: {params or 'none'}; plus reduction, name, dtype."
+                       + example,
+            "__module__": __name__}
+    return type(class_name, (Loss,), body)
+
+
+MeanSquaredError = _loss_class(mean_squared_error, "MeanSquaredError", "mean_squared_error",
+                               "Mean of (y − ŷ)².")
+HalfMeanSquaredError = _loss_class(
+    half_mean_squared_error, "HalfMeanSquaredError", "half_mean_squared_error",
+    "The seed's J(θ) = 1/(2m) Σ (y − ŷ)².")
+MeanAbsoluteError = _loss_class(mean_absolute_error, "MeanAbsoluteError", "mean_absolute_error",
+                                "Mean of |y − ŷ|.")
+MeanAbsolutePercentageError = _loss_class(
+    mean_absolute_percentage_error, "MeanAbsolutePercentageError",
+    "mean_absolute_percentage_error", "100 · mean(|y − ŷ| / max(|y|, ε)).")
+MeanSquaredLogarithmicError = _loss_class(
+    mean_squared_logarithmic_error, "MeanSquaredLogarithmicError",
+    "mean_squared_logarithmic_error", "Mean of (log(ŷ + 1) − log(y + 1))².")
+Huber = _loss_class(huber, "Huber", "huber_loss", "Quadratic within ``delta``, linear outside.",
+                    delta=1.0)
+LogCosh = _loss_class(log_cosh, "LogCosh", "log_cosh", "Mean of log cosh(ŷ − y).")
+CosineSimilarity = _loss_class(cosine_similarity, "CosineSimilarity", "cosine_similarity",
+                               "Minus the cosine of the angle between y and ŷ.", axis=-1)
+BinaryCrossentropy = _loss_class(
+    binary_crossentropy, "BinaryCrossentropy", "binary_crossentropy",
+    "Binary cross-entropy of probabilities (or logits with ``from_logits=True``).",
+    from_logits=False, label_smoothing=0.0, axis=-1)
+BinaryFocalCrossentropy = _loss_class(
+    binary_focal_crossentropy, "BinaryFocalCrossentropy", "binary_focal_crossentropy",
+    "Binary cross-entropy scaled by (1 − p_t)^γ, optionally class-balanced by α.",
+    apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+    axis=-1)
+CategoricalCrossentropy = _loss_class(
+    categorical_crossentropy, "CategoricalCrossentropy", "categorical_crossentropy",
+    "Cross-entropy against one-hot (or soft) targets.",
+    from_logits=False, label_smoothing=0.0, axis=-1)
+CategoricalFocalCrossentropy = _loss_class(
+    categorical_focal_crossentropy, "CategoricalFocalCrossentropy",
+    "categorical_focal_crossentropy", "Categorical cross-entropy scaled by α (1 − p)^γ.",
+    alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1)
+KLDivergence = _loss_class(kl_divergence, "KLDivergence", "kl_divergence",
+                           "Kullback-Leibler divergence Σ y log(y / ŷ).")
+Poisson = _loss_class(poisson, "Poisson", "poisson", "Mean of ŷ − y log(ŷ + ε).")
+Hinge = _loss_class(hinge, "Hinge", "hinge", "Mean of max(1 − y ŷ, 0).")
+SquaredHinge = _loss_class(squared_hinge, "SquaredHinge", "squared_hinge",
+                           "Mean of max(1 − y ŷ, 0)².")
+CategoricalHinge = _loss_class(categorical_hinge, "CategoricalHinge", "categorical_hinge",
+                               "max(max((1 − y) ŷ) − Σ y ŷ + 1, 0).")
 
 
 class SparseCategoricalCrossentropy(Loss):
-    """Categorical cross-entropy on integer labels."""
+    """Cross-entropy against integer labels; ``ignore_class`` labels count for nothing.
+
+    With ``ignore_class`` the mean is taken over the labels that are not ignored.
+
+    >>> import numpy as np
+    >>> loss = SparseCategoricalCrossentropy(ignore_class=-1)
+    >>> round(loss(np.array([0, -1]), np.array([[0.5, 0.5], [0.9, 0.1]])).item(), 4)
+    0.6931
+    """
 
     fn = staticmethod(sparse_categorical_crossentropy)
+    align_ranks = False  # labels have one axis fewer than the predictions
 
-    def __init__(self, from_logits=False, ignore_class=None, **kwargs):
-        super().__init__(from_logits=from_logits, ignore_class=ignore_class, **kwargs)
+    def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
+                 reduction="sum_over_batch_size", name="sparse_categorical_crossentropy",
+                 dtype=None, axis: int = -1):
+        super().__init__(name=name, reduction=reduction, dtype=dtype, from_logits=from_logits,
+                         ignore_class=ignore_class, axis=axis)
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        mask = None
+        ignore = self.fn_kwargs["ignore_class"]
+        if ignore is not None:
+            labels = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
+            mask = labels != ignore
+            if mask.ndim == np.ndim(y_pred) and mask.shape[-1] == 1:
+                mask = mask[..., 0]
+        return reduce_loss(self.call(y_true, y_pred), sample_weight, self.reduction, mask)
 
 
-ALL: dict[str, object] = {
-    "mean_squared_error": mean_squared_error,
-    "mse": mean_squared_error,
-    "half_mean_squared_error": half_mean_squared_error,
-    "half_mse": half_mean_squared_error,
-    "binary_crossentropy": binary_crossentropy,
-    "categorical_crossentropy": categorical_crossentropy,
-    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+class LossFunctionWrapper(Loss):
+    """Wraps a user function ``fn(y_true, y_pred, **kwargs) -> per-sample Tensor`` as a Loss.
+
+    >>> import numpy as np
+    >>> from shendu import ops
+    >>> loss = LossFunctionWrapper(lambda y, p: ops.mean(ops.abs(y - p), axis=-1))
+    >>> loss(np.ones((2, 1)), np.zeros((2, 1))).item()
+    1.0
+    """
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", "loss"), reduction=reduction,
+                         dtype=dtype, **kwargs)
+        self.user_fn = fn
+
+    def call(self, y_true, y_pred) -> Tensor:
+        y_true, y_pred = _pair(y_true, y_pred)
+        return as_tensor(self.user_fn(y_true, y_pred, **self.fn_kwargs))
+
+
+FUNCTIONS: dict[str, object] = {
+    f.__name__: f for f in (
+        mean_squared_error, half_mean_squared_error, mean_absolute_error,
+        mean_absolute_percentage_error, mean_squared_logarithmic_error, huber, log_cosh,
+        cosine_similarity, binary_crossentropy, binary_focal_crossentropy,
+        categorical_crossentropy, categorical_focal_crossentropy,
+        sparse_categorical_crossentropy, kl_divergence, poisson, hinge, squared_hinge,
+        categorical_hinge,
+    )
+}
+ALIASES = {
+    "mse": "mean_squared_error", "half_mse": "half_mean_squared_error",
+    "mae": "mean_absolute_error", "mape": "mean_absolute_percentage_error",
+    "msle": "mean_squared_logarithmic_error", "kld": "kl_divergence",
+    "kullback_leibler_divergence": "kl_divergence", "logcosh": "log_cosh",
+    "huber_loss": "huber", "bce": "binary_crossentropy", "cce": "categorical_crossentropy",
 }
 CLASSES: dict[str, type[Loss]] = {
     "mean_squared_error": MeanSquaredError,
     "half_mean_squared_error": HalfMeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "huber": Huber,
+    "log_cosh": LogCosh,
+    "cosine_similarity": CosineSimilarity,
     "binary_crossentropy": BinaryCrossentropy,
+    "binary_focal_crossentropy": BinaryFocalCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
+    "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "kl_divergence": KLDivergence,
+    "poisson": Poisson,
+    "hinge": Hinge,
+    "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge,
 }
+ALL: dict[str, object] = {**FUNCTIONS, **{a: FUNCTIONS[t] for a, t in ALIASES.items()}}
+BY_CLASS_NAME: dict[str, type[Loss]] = {c.__name__: c for c in CLASSES.values()}
+BY_CLASS_NAME["LossFunctionWrapper"] = LossFunctionWrapper
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+half_mse = half_mean_squared_error
 
 
 def get(identifier) -> Loss:
-    """A Loss object from a name, a class name, a config dict, a Loss or a function."""
+    """A Loss object from a name ('mse', 'binary_crossentropy'), a class name ('Huber'), a
+    config dict ({'class_name': ..., 'config': ...}), a Loss, a Loss class or a function."""
     if isinstance(identifier, Loss):
         return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
     if isinstance(identifier, str):
-        fn = ALL.get(identifier.lower()) or ALL.get(_snake(identifier))
-        if fn is None:
-            by_class = {c.__name__: c for c in CLASSES.values()}
-            if identifier in by_class:
-                return by_class[identifier]()
-            raise unknown_name("loss", identifier, ALL)
-        return CLASSES[fn.__name__](name=identifier.lower())
+        if identifier in BY_CLASS_NAME:
+            return BY_CLASS_NAME[identifier]()
+        key = identifier.lower()
+        key = ALIASES.get(key, key)
+        if key not in CLASSES:
+            known = list(ALL) + list(BY_CLASS_NAME)
+            raise unknown_name("loss", identifier, known,
+                               hint="Hint: pass a name, a shendu.losses.Loss or a function.")
+        return CLASSES[key](name=identifier)
     if isinstance(identifier, dict):
-        by_class = {c.__name__: c for c in CLASSES.values()}
-        cls = by_class.get(identifier.get("class_name"))
-        if cls is None:
-            raise unknown_name("loss", identifier.get("class_name"), by_class)
+        cls = BY_CLASS_NAME.get(identifier.get("class_name"))
+        if cls is None or cls is LossFunctionWrapper:
+            raise unknown_name("loss", identifier.get("class_name"), BY_CLASS_NAME)
         return cls.from_config(identifier.get("config", {}))
     if callable(identifier):
+        builtin = getattr(identifier, "__name__", None)
+        if FUNCTIONS.get(builtin) is identifier:
+            return CLASSES[builtin]()
         return LossFunctionWrapper(identifier)
-    raise unknown_name("loss", identifier, ALL)
-
-
-class LossFunctionWrapper(Loss):
-    """Wraps a user function ``fn(y_true, y_pred) -> per-sample Tensor`` as a Loss."""
-
-    def __init__(self, fn, reduction="sum_over_batch_size", name=None, **kwargs):
-        super().__init__(reduction=reduction, name=name or getattr(fn, "__name__", "loss"),
-                         **kwargs)
-        self.user_fn = fn
-
-    def call(self, y_true, y_pred):
-        y_true, y_pred = _align(y_true, y_pred)
-        return self.user_fn(y_true, y_pred, **self.fn_kwargs)
+    raise unknown_name("loss", identifier, ALL,
+                       hint="Hint: pass a name, a shendu.losses.Loss or a function.")
 
 
 def serialize(loss: Loss) -> dict:
+    """{'class_name': ..., 'config': ...} for a built-in loss."""
     return {"class_name": type(loss).__name__, "config": loss.get_config()}
+
+
+def deserialize(config: dict) -> Loss:
+    """The inverse of :func:`serialize`."""
+    return get(config)

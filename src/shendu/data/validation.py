@@ -86,14 +86,26 @@ def check_pair(x, y, x_name="x", y_name="y"):
         )
 
 
+_INT_HINTS = {
+    "batch_size": "samples per gradient step, e.g. batch_size=32",
+    "epochs": "passes over the data, e.g. epochs=10 (0 trains nothing)",
+    "initial_epoch": "the epoch to resume from, counted from 0",
+    "steps_per_epoch": "batches per epoch, or None for one pass over the data",
+    "validation_freq": "validate every n epochs, e.g. validation_freq=1",
+    "steps": "batches to run, or None for all the data",
+    "validation_batch_size": "samples per validation batch, or None for batch_size",
+    "validation_steps": "validation batches per epoch, or None for all the validation data",
+}
+
+
 def check_positive_int(value, name: str, allow_none: bool = True, minimum: int = 1):
+    """``value`` as an int >= ``minimum`` (None passes when allowed), else ArgumentError."""
     if value is None and allow_none:
         return value
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        hint = _INT_HINTS.get(name, f"pass a whole number >= {minimum}")
         raise ArgumentError(
-            f"{name}: expected an integer >= {minimum}, got {value!r}. "
-            f"Hint: e.g. {name}=32." if name == "batch_size" else
-            f"{name}: expected an integer >= {minimum}, got {value!r}."
+            f"{name}: expected an integer >= {minimum}, got {value!r}. Hint: {hint}."
         )
     return int(value)
 

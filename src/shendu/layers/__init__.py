@@ -10,9 +10,31 @@ from __future__ import annotations
 from ..errors import unknown_name
 from .base import Layer, Variable
 from .core import Activation, Dense, Input, InputLayer
+from .dropout import Dropout
+from .lambda_layer import Lambda
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from .node import SymbolicTensor
+from .reshaping import Flatten, Permute, RepeatVector, Reshape
 
 BUILTIN: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Activation, Dense, InputLayer)
+    cls.__name__: cls for cls in (Activation, Dense, InputLayer, Add, Average, Concatenate, Dot,
+                                  Maximum, Minimum, Multiply, Subtract)
 }
 
 
@@ -43,10 +65,81 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
                            hint="Hint: register custom layers with "
                                 "shendu.saving.register_serializable().")
     cfg = dict(config.get("config", {}))
-    if hasattr(cls, "from_config") and "layers" in cfg:
+    if "layers" in cfg or cls is Lambda:  # a model used as a layer; a Lambda's function
         return cls.from_config(cfg, custom_objects)
     return cls.from_config(cfg)
 
 
-__all__ = ["Activation", "Dense", "Input", "InputLayer", "Layer", "Variable", "deserialize",
-           "register", "serialize"]
+__all__ = ["Activation", "Add", "Average", "Concatenate", "Dense", "Dot", "Input", "InputLayer",
+           "Layer", "Maximum", "Minimum", "Multiply", "Subtract", "SymbolicTensor", "Variable",
+           "add", "average", "concatenate", "deserialize", "maximum", "minimum", "multiply",
+           "register", "serialize", "subtract"]
+
+register(Dropout, Flatten, Lambda, Permute, RepeatVector, Reshape)
+__all__ += ["Dropout", "Flatten", "Lambda", "Permute", "RepeatVector", "Reshape"]
+
+from .convolutional import (  # noqa: E402
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    Convolution1D,
+    Convolution2D,
+    DepthwiseConv2D,
+    SeparableConv2D,
+)
+from .padding import Cropping2D, UpSampling2D, ZeroPadding2D  # noqa: E402
+from .pooling import (  # noqa: E402
+    AveragePooling1D,
+    AveragePooling2D,
+    AvgPool1D,
+    AvgPool2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool1D,
+    GlobalAvgPool2D,
+    GlobalMaxPool1D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPool1D,
+    MaxPool2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
+
+register(AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, Conv2DTranspose, Cropping2D,
+         DepthwiseConv2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
+         GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, SeparableConv2D, UpSampling2D,
+         ZeroPadding2D)
+__all__ += ["AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "Conv1D", "Conv2D",
+            "Conv2DTranspose", "Convolution1D", "Convolution2D", "Cropping2D", "DepthwiseConv2D",
+            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D",
+            "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D",
+            "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D",
+            "SeparableConv2D", "UpSampling2D", "ZeroPadding2D"]
+
+from .normalization import BatchNormalization, LayerNormalization  # noqa: E402
+
+register(BatchNormalization, LayerNormalization)
+__all__ += ["BatchNormalization", "LayerNormalization"]
+
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: E402
+
+register(ELU, LeakyReLU, PReLU, ReLU, Softmax)
+__all__ += ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]
+
+from .preprocessing import (  # noqa: E402
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+)
+
+register(RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling)
+__all__ += ["RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling"]
+
+from .spatial_dropout import SpatialDropout1D, SpatialDropout2D  # noqa: E402
+
+register(SpatialDropout1D, SpatialDropout2D)
+__all__ += ["SpatialDropout1D", "SpatialDropout2D"]

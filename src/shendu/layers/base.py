@@ -26,6 +26,7 @@ import numpy as np
 from .. import backend, initializers
 from ..autograd import Tensor, no_grad
 from ..errors import ArgumentError, DTypeError, NotBuiltError, ShapeError
+from .node import Node, SymbolicTensor, flatten, is_symbolic, map_structure
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
 
@@ -39,6 +40,13 @@ def unique_name(base: str) -> str:
 
 def snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name).lower()
+
+
+def _shapes(inputs):
+    """The shape of a Tensor, or a list of shapes for a list of Tensors."""
+    if isinstance(inputs, (list, tuple)):
+        return [tuple(t.shape) for t in inputs]
+    return tuple(inputs.shape)
 
 
 class Variable(Tensor):
@@ -94,6 +102,7 @@ class Layer:
         self._layers: list[Layer] = []
         self._build_shape: tuple | None = None
         self._losses: list[Tensor] = []
+        self._inbound_nodes: list = []
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         self._input_shape_arg = None if input_shape is None else tuple(input_shape)
@@ -126,15 +135,55 @@ class Layer:
         return self.dtype or backend.floatx()
 
     def __call__(self, inputs, *args, training=None, **kwargs):
+        if is_symbolic(inputs):
+            return self._symbolic_call(inputs, *args, **kwargs)
         inputs = self._to_tensor(inputs)
         if not self.built:
-            self.build_from_shape(inputs.shape)
+            self.build_from_shape(_shapes(inputs))
         if self._accepts_training():
             kwargs["training"] = bool(training)
         return self.call(inputs, *args, **kwargs)
 
+    def _symbolic_call(self, inputs, *args, **kwargs):
+        """Record a node of the functional graph; outputs get their shapes from one dry run."""
+        if not self.built:
+            self.build_from_shape(map_structure(lambda t: t.shape, inputs))
+        zeros = map_structure(
+            lambda t: Tensor(np.zeros(tuple(1 if d is None else d for d in t.shape),
+                                      dtype=t.dtype)), inputs)
+        call_kwargs = dict(kwargs)
+        if self._accepts_training():
+            call_kwargs["training"] = False
+        with no_grad():
+            result = self.call(zeros, *args, **call_kwargs)
+        self._losses.clear()
+        outputs = map_structure(
+            lambda t: SymbolicTensor((None,) + tuple(t.shape[1:]), t.dtype), result)
+        Node(self, inputs, flatten(outputs), kwargs)
+        return outputs
+
+    @property
+    def output(self):
+        """The symbolic output of this layer's first call in a functional graph."""
+        return self._node_attr("outputs", "output")
+
+    @property
+    def input(self):
+        """The symbolic input of this layer's first call in a functional graph."""
+        return self._node_attr("inputs", "input")
+
+    def _node_attr(self, attr, what):
+        if not self._inbound_nodes:
+            raise NotBuiltError(
+                f"Layer '{self.name}' has no {what}: it was never called on a symbolic input. "
+                "Hint: use it in a functional model, e.g. y = layer(Input(shape=...))."
+            )
+        value = getattr(self._inbound_nodes[0], attr)
+        return value[0] if isinstance(value, list) and len(value) == 1 else value
+
     def build_from_shape(self, input_shape) -> None:
-        input_shape = tuple(input_shape)
+        if not isinstance(input_shape, (list, dict)):
+            input_shape = tuple(input_shape)
         self.build(input_shape)
         self._build_shape = input_shape
         self.built = True

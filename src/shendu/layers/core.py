@@ -18,6 +18,7 @@ from ..ops.activations import Kernel, Sigmoid, Softmax
 from ..ops.activations import Linear as LinearKernel
 from ..ops.fused import Linear as FusedLinear
 from .base import Layer
+from .node import Node, SymbolicTensor
 
 
 class InputLayer(Layer):
@@ -33,13 +34,15 @@ class InputLayer(Layer):
         self.batch_size = batch_size
         self._input_shape_arg = self.shape
         self.built = True
+        symbol = SymbolicTensor((batch_size,) + self.shape, self.compute_dtype, name=self.name)
+        Node(self, [], [symbol])
 
     def get_config(self):
         return {"name": self.name, "shape": list(self.shape), "dtype": self.dtype}
 
 
-def Input(shape=None, batch_size=None, dtype=None, name=None):
-    """``keras.Input``: the input of a model. In a Sequential it fixes the input shape.
+def Input(shape=None, batch_size=None, dtype=None, name=None) -> SymbolicTensor:
+    """``keras.Input``: a symbolic input for a functional model, or a Sequential's first entry.
 
     >>> from shendu.models import Sequential
     >>> from shendu.layers import Dense, Input
@@ -47,7 +50,8 @@ def Input(shape=None, batch_size=None, dtype=None, name=None):
     >>> model.count_params()
     10
     """
-    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name)
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name)
+    return layer.output
 
 
 class Dense(Layer):

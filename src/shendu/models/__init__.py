@@ -5,8 +5,13 @@
 []
 """
 
+from ..layers import register as _register_layer_classes
+from .functional import Functional
+from .json import model_from_json
 from .model import Model
 from .sequential import Sequential
+
+_register_layer_classes(Sequential, Functional)  # models nest as layers in saved configs
 
 
 def load_model(filepath, custom_objects=None, compile=True):
@@ -16,4 +21,4 @@ def load_model(filepath, custom_objects=None, compile=True):
     return _load(filepath, custom_objects=custom_objects, compile=compile)
 
 
-__all__ = ["Model", "Sequential", "load_model"]
+__all__ = ["Functional", "Model", "Sequential", "load_model", "model_from_json"]

@@ -42,6 +42,14 @@ class Model(Layer):
 
     use_fast_path = True  # run chains of layers without a graph (False: always autograd)
 
+    def __new__(cls, *args, **kwargs):
+        # Model(inputs, outputs) is a functional model, as in Keras
+        if cls is Model and (args or {"inputs", "outputs"} & set(kwargs)):
+            from .functional import Functional
+
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.optimizer = None
@@ -71,13 +79,14 @@ class Model(Layer):
                 "compile: expected a loss, got None. Hint: loss='binary_crossentropy' for two "
                 "classes, 'sparse_categorical_crossentropy' for integer labels, 'mse' for numbers."
             )
-        self.optimizer = optimizers_mod.get(optimizer)
-        self.loss = losses_mod.get(loss)
+        optimizer = optimizers_mod.get(optimizer)  # resolve everything before changing state
+        loss = losses_mod.get(loss)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             metrics = [metrics]
         for spec in list(metrics or []) + list(weighted_metrics or []):
             if isinstance(spec, str):  # fail now on unknown names, not at the first batch
-                metrics_mod.get(spec, self.loss.name, (1,), (1,))
+                metrics_mod.get(spec, loss.name, (1,), (1,))
+        self.optimizer, self.loss = optimizer, loss
         self._metric_specs = list(metrics or [])
         self._weighted_metric_specs = list(weighted_metrics or [])
         self._metrics = None
@@ -128,6 +137,14 @@ class Model(Layer):
 
     def _prepare_build(self, x) -> None:
         """Build from the data's shape, or check the data against the built input shape."""
+        expected = getattr(self, "_build_shape", None) if self.built else None
+        if getattr(x, "ndim", 2) == 1 and (expected is None or len(expected) > 1):
+            columns = expected[-1] if expected else "features"
+            raise ShapeError(
+                f"Model '{self.name}': expected x of shape (samples, {columns}) with a features "
+                f"axis, got a 1-D array of shape {tuple(x.shape)}. Hint: one feature "
+                "per sample? use x.reshape(-1, 1); one sample? use x.reshape(1, -1)."
+            )
         if not self.built:
             self.build_from_shape((None,) + tuple(x.shape[1:]))
             return
@@ -139,6 +156,23 @@ class Model(Layer):
                 f", got {tuple(x.shape)}. Hint: the model was built for {exp[-1] if exp else 0} "
                 "features per sample; check the columns of x."
             )
+
+    def build(self, input_shape=None) -> None:
+        """A subclassed model builds its layers by running ``call`` once on zeros."""
+        if type(self).call is Layer.call:
+            self.built = True
+            return
+
+        def zeros(shape):
+            return Tensor(np.zeros(tuple(1 if d is None else d for d in shape),
+                                   dtype=self.compute_dtype))
+
+        sample = [zeros(s) for s in input_shape] if isinstance(input_shape, list) else zeros(
+            input_shape)
+        with no_grad():
+            self.call(sample, **({"training": False} if self._accepts_training() else {}))
+        self._clear_layer_losses()
+        self.built = True
 
     def _ensure_flat(self) -> FlatParameters:
         variables = self.trainable_weights
@@ -203,6 +237,9 @@ class Model(Layer):
         initial_epoch = check.check_positive_int(initial_epoch, "initial_epoch", minimum=0)
         steps_per_epoch = check.check_positive_int(steps_per_epoch, "steps_per_epoch")
         validation_freq = check.check_positive_int(validation_freq, "validation_freq")
+        validation_batch_size = check.check_positive_int(validation_batch_size,
+                                                         "validation_batch_size")
+        validation_steps = check.check_positive_int(validation_steps, "validation_steps")
         if not (isinstance(validation_split, (int, float)) and 0.0 <= validation_split < 1.0):
             raise ArgumentError(
                 f"fit: validation_split must be in [0, 1), got {validation_split!r}. "
@@ -265,8 +302,9 @@ class Model(Layer):
                 loss_total += batch_loss * len(xb)
                 seen += len(xb)
                 if callback_list.batch_hooks_active:
-                    batch_logs = {"loss": loss_total / seen, **self._metric_logs()}
-                    batch_logs["batch_loss"] = batch_loss
+                    batch_logs = {"loss": loss_total / seen, "batch_loss": batch_loss}
+                    if callback_list.batch_metrics_needed:
+                        batch_logs.update(self._metric_logs())
                     callback_list.on_train_batch_end(step, batch_logs)
                 if self.stop_training:
                     break
@@ -276,7 +314,8 @@ class Model(Layer):
                                     sample_weight=validation_data[2] if len(validation_data) > 2
                                     else None,
                                     batch_size=validation_batch_size or batch_size, verbose=0,
-                                    steps=validation_steps, return_dict=True, _checked=True)
+                                    steps=validation_steps, callbacks=callback_list,
+                                    return_dict=True, _checked=True)
                 logs.update({f"val_{k}": v for k, v in val.items()})
             callback_list.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -305,6 +344,7 @@ class Model(Layer):
         """Loss and metrics on (x, y): a number, a list ``[loss, *metrics]``, or a dict."""
         self._require_compiled("evaluate")
         batch_size = check.check_positive_int(batch_size, "batch_size") or 32
+        steps = check.check_positive_int(steps, "steps")
         if not _checked:
             x = check.check_array(x, "x")
             y = check.check_array(y, "y", allow_int=True)
@@ -318,10 +358,16 @@ class Model(Layer):
         loss_total, seen = 0.0, 0
         batches = _BatchIterator(x, y, sample_weight, batch_size, shuffle=False)
         count = steps or math.ceil(len(x) / batch_size)
-        for xb, yb, swb in batches.epoch(count):
+        hooks = self._callback_list(callbacks, {"steps": count, "verbose": verbose})
+        hooks.on_test_begin()
+        for step, (xb, yb, swb) in enumerate(batches.epoch(count)):
+            hooks.on_test_batch_begin(step)
             loss_total += self.test_step(xb, yb, swb) * len(xb)
             seen += len(xb)
+            if hooks.has_hook("on_test_batch_end"):
+                hooks.on_test_batch_end(step, {"loss": loss_total / seen, **self._metric_logs()})
         logs = {"loss": loss_total / max(1, seen), **self._metric_logs()}
+        hooks.on_test_end(logs)
         if verbose:
             _print_summary_line(count, time.perf_counter() - start, logs)
         if return_dict:
@@ -338,12 +384,17 @@ class Model(Layer):
                 "build(input_shape) first."
             )
         batch_size = check.check_positive_int(batch_size, "batch_size") or 32
+        steps = check.check_positive_int(steps, "steps")
         x = check.check_array(x, "x")
         self._prepare_build(x)
+        if steps is not None:
+            x = x[:steps * batch_size]
         start = time.perf_counter()
         n = len(x)
         plan = ChainPlan.for_model(self) if self.use_fast_path else None
         forward = plan.predict if plan is not None else self._predict_batch
+        if callbacks:
+            return self._predict_with_callbacks(x, forward, batch_size, callbacks)
         with no_grad():
             if n <= batch_size:
                 out = backend.to_numpy(forward(x))
@@ -359,6 +410,25 @@ class Model(Layer):
 
     def _predict_batch(self, x):
         return self(x, training=False).data
+
+    def _predict_with_callbacks(self, x, forward, batch_size, callbacks):
+        count = math.ceil(len(x) / batch_size)
+        hooks = self._callback_list(callbacks, {"steps": count, "verbose": 0})
+        hooks.on_predict_begin()
+        parts = []
+        with no_grad():
+            for step, start in enumerate(range(0, len(x), batch_size)):
+                hooks.on_predict_batch_begin(step)
+                parts.append(backend.to_numpy(forward(x[start:start + batch_size])))
+                hooks.on_predict_batch_end(step, {"outputs": parts[-1]})
+        hooks.on_predict_end()
+        return np.concatenate(parts)
+
+    def _callback_list(self, callbacks, params) -> CallbackList:
+        """``callbacks`` as a CallbackList (fit hands its own list to evaluate unchanged)."""
+        if isinstance(callbacks, CallbackList):
+            return callbacks
+        return CallbackList(list(callbacks or []), model=self, params=params)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
@@ -431,6 +501,15 @@ class Model(Layer):
         return list(self._layers)
 
     # -- files --------------------------------------------------------------------------------
+    def to_json(self, **kwargs) -> str:
+        """The architecture as a JSON string (``json.dumps`` keyword arguments pass through).
+
+        Rebuild it with :func:`shendu.models.model_from_json`; weights are not included.
+        """
+        from .json import model_to_json
+
+        return model_to_json(self, **kwargs)
+
     def save(self, filepath, overwrite=True, include_optimizer=True) -> None:
         """Write architecture, weights and optimizer state to one .safetensors file."""
         from ..saving.model_file import save_model

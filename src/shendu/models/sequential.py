@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..errors import ArgumentError
 from ..layers.base import Layer
 from ..layers.core import InputLayer
+from ..layers.node import SymbolicTensor
 from .model import Model
 
 
@@ -28,6 +29,8 @@ class Sequential(Model):
 
     def add(self, layer: Layer) -> None:
         """Append a layer; the model is built as soon as its input shape is known."""
+        if isinstance(layer, SymbolicTensor) and isinstance(layer.node.layer, InputLayer):
+            layer = layer.node.layer  # Sequential([Input(shape=...), ...])
         if not isinstance(layer, Layer):
             raise ArgumentError(
                 f"Sequential.add: expected a Layer, got {type(layer).__name__} ({layer!r}). "
@@ -50,12 +53,19 @@ class Sequential(Model):
         if self._input_shape is not None:
             self.build_from_shape((None,) + tuple(self._input_shape))
 
-    def pop(self) -> Layer:
-        """Remove and return the last layer."""
+    def pop(self, rebuild: bool = True) -> Layer:
+        """Remove and return the last layer (the model's output is then the layer before)."""
         if not self._layers:
-            raise ArgumentError("Sequential.pop: the model has no layers to remove.")
+            raise ArgumentError(
+                f"Sequential.pop: model '{self.name}' has no layers to remove. "
+                "Hint: check model.layers before popping."
+            )
         layer = self._layers.pop()
         self._flat = None
+        self._plan = None
+        self._metrics = self._weighted_metrics = None  # they were sized for the old output
+        if not self._layers:
+            self.built = False
         return layer
 
     def build(self, input_shape=None) -> None:

@@ -21,9 +21,20 @@ def _bytes_text(n: int) -> str:
     return f"{n:.2f} B"
 
 
-def summary_text(model) -> str:
-    """Rows of layer name (type), output shape and parameter count, then the totals."""
+def _rows(model):
+    """(layer (type), output shape, params[, connected to]) for each layer."""
+    nodes = getattr(model, "_nodes", None)
     rows = []
+    if nodes is not None:  # a functional graph: shapes from the nodes, plus their inputs
+        for node in nodes:
+            layer = node.layer
+            shapes = [_shape_text(t.shape) for t in node.outputs]
+            params = f"{layer.count_params():,}" if layer.built else "0"
+            parents = ", ".join(f"{p.node.layer.name}[{p.node.index_in_layer}][{p.index}]"
+                                for p in node.parents) or "-"
+            rows.append((f"{layer.name} ({type(layer).__name__})", ", ".join(shapes), params,
+                         parents))
+        return rows
     shape = getattr(model, "_build_shape", None)
     for layer in model.layers:
         out = "?"
@@ -32,18 +43,24 @@ def summary_text(model) -> str:
             out = _shape_text((None,) + shape[1:])
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
         rows.append((f"{layer.name} ({type(layer).__name__})", out, params))
-    head = ("Layer (type)", "Output Shape", "Param #")
-    widths = [max([len(head[i])] + [len(r[i]) for r in rows]) + 2 for i in range(3)]
-    widths[0] = max(widths[0], 33)
-    widths[1] = max(widths[1], 24)
-    widths[2] = max(widths[2], 15)
+    return rows
+
+
+def summary_text(model) -> str:
+    """Rows of layer name (type), output shape and parameter count, then the totals."""
+    rows = _rows(model)
+    head = ("Layer (type)", "Output Shape", "Param #", "Connected to")[:len(rows[0]) if rows
+                                                                       else 3]
+    widths = [max([len(head[i])] + [len(r[i]) for r in rows]) + 2 for i in range(len(head))]
+    for i, least in enumerate((33, 24, 15, 20)[:len(head)]):
+        widths[i] = max(widths[i], least)
 
     def line(left, mid, right, fill):
         return left + mid.join(fill * w for w in widths) + right
 
     def row(cells, sep="│"):
-        text = [f" {cells[0]:<{widths[0] - 1}}", f" {cells[1]:<{widths[1] - 1}}",
-                f"{cells[2]:>{widths[2] - 1}} "]
+        text = [f" {cell:<{w - 1}}" if i != 2 else f"{cell:>{w - 1}} "
+                for i, (cell, w) in enumerate(zip(cells, widths))]
         return sep + sep.join(text) + sep
 
     lines = [f'Model: "{model.name}"', line("┏", "┳", "┓", "━"), row(head, "┃"),

@@ -61,9 +61,11 @@ def check_targets(loss, y, output_shape, name: str):
                 f"(the model's output), got shape {y.shape}. {hint}."
             )
         return y
-    y_width = y.shape[-1] if y.ndim == out_ndim else 1
-    if y.ndim not in (out_ndim, out_ndim - 1) or (y.ndim == out_ndim and y_width != width):
-        expected = f"(samples, {width})" if out_ndim == 2 else str(output_shape)
+    if y.ndim == out_ndim - 1 and width == 1:
+        y = y[..., None]  # (samples,) against outputs (samples, 1): same rank, as Keras does
+    if y.ndim != out_ndim or any(o is not None and o != d
+                                 for o, d in zip(output_shape[1:], y.shape[1:])):
+        expected = f"(samples, {width})" if out_ndim == 2 else str(tuple(output_shape))
         raise ShapeError(
             f"{name}: expected targets of shape {expected} to match the model's output, got "
             f"{y.shape}. Hint: the last layer's units must equal the number of target columns."

@@ -8,6 +8,7 @@ array([2., 2.])
 """
 
 from .activations import Kernel, activation, get_kernel, relu, sigmoid, softmax, tanh
+from .conv import conv, conv_transpose, depthwise_conv
 from .fused import (
     linear,
     sigmoid_binary_crossentropy,
@@ -32,6 +33,8 @@ from .math import (
     unbroadcast,
     where,
 )
+from .normalization import batch_norm, layer_norm
+from .pooling import avg_pool, max_pool
 from .shape import (
     broadcast_to,
     concatenate,
@@ -55,4 +58,6 @@ __all__ = [
     "sigmoid", "sigmoid_binary_crossentropy", "softmax", "softmax_cross_entropy", "sqrt",
     "square", "squeeze", "stack", "subtract", "sum", "tanh", "transpose", "unbroadcast",
     "sparse_softmax_cross_entropy", "where",
+    "batch_norm", "layer_norm",
+    "avg_pool", "conv", "conv_transpose", "depthwise_conv", "max_pool",
 ]

@@ -14,7 +14,7 @@ array([0.5 , 0.25])
 
 from __future__ import annotations
 
-from ..autograd import Function, as_tensor
+from ..autograd import Function, Tensor, as_tensor
 from ..backend import get_array_module
 
 
@@ -31,13 +31,30 @@ def unbroadcast(grad, shape):
     return grad
 
 
+def _is_weak(x) -> bool:
+    """A Python number or a 0-d constant: like NumPy 2's scalars, it adopts the other dtype."""
+    if isinstance(x, Tensor):
+        return x.ndim == 0 and not x.requires_grad  # a Tensor in the graph is never replaced
+    return isinstance(x, (int, float)) or getattr(x, "ndim", None) == 0
+
+
+def _cast_weak(t, dtype):
+    """``t`` in ``dtype`` when that loses nothing: into a float dtype, or int into int."""
+    if t.data.dtype == dtype or not (
+        dtype.kind == "f" or (dtype.kind in "iu" and t.data.dtype.kind in "iub")
+    ):
+        return t
+    return as_tensor(t.data.astype(dtype))
+
+
 def _same_dtype(a, b):
     """Python scalars take the tensor's dtype (as in NumPy 2), so float32 stays float32."""
+    a_weak, b_weak = _is_weak(a), _is_weak(b)
     a, b = as_tensor(a), as_tensor(b)
-    if a.data.ndim == 0 and b.data.ndim > 0 and a.data.dtype != b.data.dtype:
-        a = as_tensor(a.data.astype(b.data.dtype))
-    elif b.data.ndim == 0 and a.data.ndim > 0 and a.data.dtype != b.data.dtype:
-        b = as_tensor(b.data.astype(a.data.dtype))
+    if a_weak and not b_weak:
+        a = _cast_weak(a, b.data.dtype)
+    elif b_weak and not a_weak:
+        b = _cast_weak(b, a.data.dtype)
     return a, b
 
 

@@ -122,7 +122,8 @@ class Reshape(Function):
 
 class Transpose(Function):
     def forward(self, x):
-        self.axes_ = self.axes if self.axes is not None else tuple(reversed(range(x.ndim)))
+        axes = self.axes if self.axes is not None else tuple(reversed(range(x.ndim)))
+        self.axes_ = tuple(a % x.ndim for a in axes)  # negative axes: their inverse needs >= 0
         return x.transpose(self.axes_)
 
     def backward(self, g):
@@ -207,6 +208,8 @@ def min(x, axis=None, keepdims=False):  # noqa: A001
 def matmul(a, b):
     """Matrix product with NumPy's ``@`` rules (batched, 1-D vectors)."""
     a, b = as_tensor(a), as_tensor(b)
+    if a.ndim == 1 and b.ndim == 1:  # a dot product: (1, n) @ (n, 1), then a scalar
+        return reshape(MatMul.apply(expand_dims(a, 0), expand_dims(b, -1)), ())
     if a.ndim == 1:
         return squeeze(matmul(expand_dims(a, 0), b), -2)
     if b.ndim == 1:

@@ -1,4 +1,4 @@
-"""Adam, with Keras's formula: epsilon is added to √v, not to the bias-corrected √v̂.
+"""Adam and AdamW, with Keras's formula: epsilon is added to √v, not to the bias-corrected √v̂.
 
 >>> from shendu.optimizers import Adam
 >>> opt = Adam()
@@ -11,14 +11,25 @@ from __future__ import annotations
 import math
 
 from ..backend import get_array_module
+from ..errors import ArgumentError
 from .base import Optimizer
+from .schedules import LearningRateSchedule
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba, 2015); ``amsgrad`` keeps the running maximum of v."""
+    """Adam (Kingma & Ba, 2015); ``amsgrad`` keeps the running maximum of v.
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 amsgrad=False, **kwargs):
+    >>> import numpy as np
+    >>> from shendu.layers import Variable
+    >>> w = Variable(np.array([1.0, -1.0]), "w")
+    >>> _ = Adam(learning_rate=0.1).apply_gradients([(np.array([3.0, -0.5]), w)])
+    >>> np.round(w.data, 4)  # the first step moves each weight by about lr
+    array([ 0.9, -0.9])
+    """
+
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.001, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, amsgrad: bool = False,
+                 **kwargs) -> None:
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
         self.amsgrad = bool(amsgrad)
@@ -28,28 +39,26 @@ class Adam(Optimizer):
         self.add_slot("v", size, dtype, xp)
         if self.amsgrad:
             self.add_slot("v_hat", size, dtype, xp)
-        self._scratch = xp.empty(size, dtype=dtype)
+        self.add_scratch("_scratch", size, dtype, xp)
 
     def update(self, params, grads, lr):
-        self._decay_weights(params, lr)
+        xp = get_array_module(params)
         t = self.iterations + 1
         b1, b2 = self.beta_1, self.beta_2
         # α = η √(1 − β₂ᵗ) / (1 − β₁ᵗ)
         alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
         m, v, tmp = self.m, self.v, self._scratch
-        xp = get_array_module(params)
-        # m ← β₁ m + (1 − β₁) g
-        m *= b1
-        tmp[...] = grads
+        # m ← m + (g − m)(1 − β₁)
+        xp.subtract(grads, m, out=tmp)
         tmp *= 1 - b1
         m += tmp
-        # v ← β₂ v + (1 − β₂) g²
-        v *= b2
-        tmp[...] = grads
-        tmp *= grads
+        # v ← v + (g² − v)(1 − β₂)
+        xp.multiply(grads, grads, out=tmp)
+        tmp -= v
         tmp *= 1 - b2
         v += tmp
         if self.amsgrad:
+            # v̂ ← max(v̂, v), used in place of v
             xp.maximum(self.v_hat, v, out=self.v_hat)
             v = self.v_hat
         # θ ← θ − α m / (√v + ε)
@@ -63,3 +72,21 @@ class Adam(Optimizer):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
 
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay w ← w − η·wd·w each step (Keras default wd = 0.004).
+
+    >>> AdamW().weight_decay
+    0.004
+    """
+
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.001,
+                 weight_decay: float = 0.004, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, **kwargs) -> None:
+        if weight_decay is None:
+            raise ArgumentError(
+                "AdamW: weight_decay must be a float, got None. "
+                "Hint: use Adam for no weight decay, or weight_decay=0.004 (the default)."
+            )
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)

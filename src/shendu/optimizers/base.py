@@ -1,7 +1,12 @@
-"""The Optimizer base: learning rate (or schedule), gradient clipping, one flat update per step.
+"""The Optimizer base: learning rate (or schedule), clipping, weight decay, one flat update a step.
 
-A subclass allocates its slots in ``build(size, dtype)`` and writes ``update(params, grads, lr)``
-as a few vectorised in-place operations on the whole flat parameter buffer.
+A subclass allocates its slots in ``build(size, dtype, xp)`` and writes
+``update(params, grads, lr)`` as a few vectorised in-place operations over whole buffers. The
+base runs it once on a model's flat parameter buffer (``apply(flat)``), or once per variable on
+views of the same slots (``apply_gradients`` on loose variables) — one formula either way.
+
+Per step, as Keras does: (gradient accumulation) → clip → decoupled weight decay
+``w ← w − lr·wd·w`` → ``update`` → (EMA of the weights) → ``iterations += 1`` → constraints.
 
 >>> import numpy as np
 >>> from shendu.optimizers import SGD
@@ -18,137 +23,350 @@ array([0.5, 1.5])
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
 
 from ..backend import get_array_module
 from ..errors import ArgumentError
+from ..parameters import FlatParameters
+from .clipping import clip_gradients
+from .layout import Layout
+from .schedules import LearningRateSchedule
+
+
+def _check_optional_positive(owner: str, name: str, value) -> None:
+    if value is not None and not (isinstance(value, (int, float)) and value > 0):
+        raise ArgumentError(f"{owner}: {name} must be None or a number > 0, got {value!r}.")
 
 
 class Optimizer:
-    """Base class of optimizers; Keras's shared arguments and defaults."""
+    """Base class of optimizers; Keras's shared arguments and defaults.
 
-    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-                 ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name=None, **kwargs):
+    >>> from shendu.optimizers import Adam
+    >>> opt = Adam(learning_rate=0.01, global_clipnorm=1.0)
+    >>> opt.learning_rate, opt.iterations
+    (0.01, 0)
+    """
+
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.001,
+                 weight_decay: float | None = None, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None,
+                 use_ema: bool = False, ema_momentum: float = 0.99,
+                 ema_overwrite_frequency: int | None = None,
+                 loss_scale_factor: float | None = None,
+                 gradient_accumulation_steps: int | None = None, name: str | None = None,
+                 **kwargs) -> None:
+        owner = type(self).__name__
+        kwargs.pop("decay", None)  # removed in Keras 3, which ignores it with a warning
         if kwargs:
             raise ArgumentError(
-                f"{type(self).__name__}: unknown argument(s) {sorted(kwargs)}. "
+                f"{owner}: unknown argument(s) {sorted(kwargs)}. "
                 "Hint: check the spelling against keras.optimizers."
             )
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ArgumentError(
-                f"{type(self).__name__}: set at most one of clipnorm, clipvalue, global_clipnorm."
+                f"{owner}: set at most one of clipnorm, clipvalue, global_clipnorm; got "
+                f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}."
             )
-        if not callable(learning_rate):
-            learning_rate = float(learning_rate)
-            if not math.isfinite(learning_rate) or learning_rate < 0:
-                raise ArgumentError(
-                    f"{type(self).__name__}: learning_rate must be a finite number >= 0, "
-                    f"got {learning_rate}. Hint: 0.001 is Adam's default."
-                )
-        self._learning_rate = learning_rate
+        for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                           ("global_clipnorm", global_clipnorm), ("weight_decay", weight_decay)):
+            _check_optional_positive(owner, arg, value if value != 0 else None)
+        if gradient_accumulation_steps is not None and not (
+                isinstance(gradient_accumulation_steps, int) and gradient_accumulation_steps >= 2):
+            raise ArgumentError(f"{owner}: gradient_accumulation_steps must be None or an int "
+                                f">= 2, got {gradient_accumulation_steps!r}.")
+        if not 0.0 <= ema_momentum <= 1.0:
+            raise ArgumentError(f"{owner}: ema_momentum must be in [0, 1], got {ema_momentum}.")
+        if ema_overwrite_frequency is not None and not (
+                isinstance(ema_overwrite_frequency, int) and ema_overwrite_frequency >= 1):
+            raise ArgumentError(f"{owner}: ema_overwrite_frequency must be None or an int >= 1, "
+                                f"got {ema_overwrite_frequency!r}.")
+        if loss_scale_factor is not None:
+            raise ArgumentError(
+                f"{owner}: loss_scale_factor={loss_scale_factor} is for float16 mixed precision, "
+                "which shendu does not train in. Hint: leave loss_scale_factor=None."
+            )
+        self._learning_rate = self._checked_learning_rate(learning_rate)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.use_ema, self.ema_momentum = bool(use_ema), ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
         self.name = name or type(self).__name__.lower()
-        self.iterations = 0
+        self._iterations = 0
         self._flat = None
+        self._layout: Layout | None = None
         self._slot_names: list[str] = []
+        self._scratch_names: list[str] = []
+        self._state_names: list[str] = []
+        self._exclude_ids: set[int] = set()
+        self._exclude_pattern = None
 
-    # -- learning rate -------------------------------------------------------------------
+    # -- learning rate and step count --------------------------------------------------------
+    def _checked_learning_rate(self, value):
+        if callable(value):
+            return value
+        try:
+            rate = float(value)
+        except (TypeError, ValueError):
+            rate = math.nan
+        if isinstance(value, bool) or not math.isfinite(rate) or rate < 0:
+            raise ArgumentError(
+                f"{type(self).__name__}: learning_rate must be a finite number >= 0 or a "
+                f"LearningRateSchedule, got {value!r}. Hint: 0.001 is Adam's default."
+            )
+        return rate
+
     @property
     def learning_rate(self) -> float:
-        """The rate for the next step (a schedule is evaluated at ``iterations``)."""
+        """The rate of the next step: a schedule is evaluated at the step count."""
         lr = self._learning_rate
-        return float(lr(self.iterations)) if callable(lr) else lr
+        if isinstance(lr, LearningRateSchedule):
+            return float(lr(self._iterations))
+        if not callable(lr):
+            return lr
+        try:
+            return float(lr())
+        except TypeError as err:
+            raise ArgumentError(
+                f"{type(self).__name__}: a plain callable learning_rate is called with no "
+                f"arguments, as in Keras, and calling it failed ({err}). Hint: for a rate that "
+                "depends on the step, subclass schedules.LearningRateSchedule."
+            ) from err
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:
-        self._learning_rate = value if callable(value) else float(value)
+        if not callable(value) and isinstance(self._learning_rate, LearningRateSchedule):
+            raise ArgumentError(
+                f"{type(self).__name__}: this optimizer was created with a LearningRateSchedule, "
+                f"so its learning rate cannot be set to {value!r}. Hint: create the optimizer "
+                "with a float learning_rate to change it during training."
+            )
+        self._learning_rate = self._checked_learning_rate(value)
 
-    # -- state -----------------------------------------------------------------------------
+    @property
+    def iterations(self) -> int:
+        """Update steps taken (with gradient accumulation: applied updates, as Keras counts)."""
+        if self.gradient_accumulation_steps:
+            return self._iterations // self.gradient_accumulation_steps
+        return self._iterations
+
+    @iterations.setter
+    def iterations(self, value: int) -> None:
+        self._iterations = int(value)
+
+    # -- state ---------------------------------------------------------------------------------
     def add_slot(self, name: str, size: int, dtype, xp=np, fill: float = 0.0):
+        """A per-parameter state buffer (saved with the model), one value per parameter."""
         slot = xp.full(size, fill, dtype=dtype)
         setattr(self, name, slot)
         if name not in self._slot_names:
             self._slot_names.append(name)
         return slot
 
+    def add_scratch(self, name: str, size: int, dtype, xp=np):
+        """A per-parameter work buffer (not saved), so a step allocates nothing."""
+        setattr(self, name, xp.empty(size, dtype=dtype))
+        if name not in self._scratch_names:
+            self._scratch_names.append(name)
+
+    def add_state(self, name: str, value: float, dtype, xp=np):
+        """A scalar state of the whole optimizer (saved), e.g. Nadam's product of momenta."""
+        setattr(self, name, xp.full((), value, dtype=dtype))
+        if name not in self._state_names:
+            self._state_names.append(name)
+
     def build(self, size: int, dtype, xp=np) -> None:
-        """Allocate the slots (moments...) for a flat buffer of ``size`` values."""
+        """Allocate the slots (moments...) for ``size`` parameters."""
 
-    @property
-    def variables(self) -> dict[str, Any]:
-        """The optimizer state to checkpoint: iterations and every slot buffer."""
-        state = {"iterations": np.asarray(self.iterations, dtype=np.int64)}
-        for name in self._slot_names:
-            state[name] = getattr(self, name)
-        return state
-
-    def set_state(self, state: dict) -> None:
-        self.iterations = int(state["iterations"])
-        for name in self._slot_names:
-            getattr(self, name)[...] = state[name]
-
-    def ensure_built(self, flat) -> None:
-        if self._flat is not flat:
-            xp = get_array_module(flat.data)
-            self._slot_names = []
-            self.build(flat.size, flat.data.dtype, xp)
-            self._flat = flat
-
-    # -- one step --------------------------------------------------------------------------
-    def apply(self, flat) -> None:
-        """Update every parameter in ``flat`` from ``flat.grad``; then apply constraints."""
-        self.ensure_built(flat)
-        grads = self._clip(flat)
-        lr = self.learning_rate
-        self.update(flat.data, grads, lr)
-        self.iterations += 1
-        if flat.constrained:
-            flat.apply_constraints()
+    def begin_step(self, lr: float) -> None:
+        """Once per update, before ``update`` runs on any variable (scalar state goes here)."""
 
     def update(self, params, grads, lr: float) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def _clip(self, flat):
-        g = flat.grad
-        xp = get_array_module(g)
-        if self.clipvalue is not None:
-            xp.clip(g, -self.clipvalue, self.clipvalue, out=g)
-        elif self.global_clipnorm is not None:
-            norm = float(xp.sqrt(xp.dot(g, g)))
-            if norm > self.global_clipnorm:
-                g *= self.global_clipnorm / norm
-        elif self.clipnorm is not None:  # per weight, as Keras does
-            for v in flat.variables:
-                norm = float(xp.sqrt((v.grad * v.grad).sum()))
-                if norm > self.clipnorm:
-                    v.grad *= self.clipnorm / norm
-        return g
+    @property
+    def variables(self) -> dict[str, Any]:
+        """The optimizer state to checkpoint: iterations, every slot and scalar state."""
+        state = {"iterations": np.asarray(self._iterations, dtype=np.int64)}
+        for name in self._slot_names + self._state_names:
+            state[name] = getattr(self, name)
+        return state
 
-    def _decay_weights(self, params, lr: float) -> None:
-        """Decoupled weight decay: w ← w − lr · wd · w (before the gradient step, as Keras)."""
-        if self.weight_decay:
-            params *= 1 - lr * self.weight_decay
+    def set_state(self, state: dict) -> None:
+        self._iterations = int(state["iterations"])
+        for name in self._slot_names + self._state_names:
+            getattr(self, name)[...] = state[name]
+
+    def _build_layout(self, layout: Layout, dtype, xp) -> None:
+        self._slot_names, self._scratch_names, self._state_names = [], [], []
+        self.build(layout.size, dtype, xp)
+        if self.gradient_accumulation_steps:
+            self.add_slot("gradient_accumulator", layout.size, dtype, xp)
+        if self.use_ema:
+            self.add_slot("average", layout.size, dtype, xp)
+        self._layout = layout
+        self._decay_spans = layout.spans(self._uses_weight_decay)
+
+    def ensure_built(self, flat) -> None:
+        """Allocate the slots for ``flat`` (kept when it packs the variables built on)."""
+        if self._flat is flat:
+            return
+        layout = Layout(flat.variables)
+        if self._layout is None or not self._layout.same_as(layout):
+            self._build_layout(layout, flat.data.dtype, get_array_module(flat.data))
+        self._flat = flat
+
+    # -- weight decay ----------------------------------------------------------------------------
+    def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
+        """Skip weight decay for these variables, or those whose name matches one of var_names.
+
+        >>> from shendu.optimizers import AdamW
+        >>> AdamW().exclude_from_weight_decay(var_names=["bias"])
+        """
+        if self._layout is not None:
+            raise ArgumentError(
+                f"{type(self).__name__}: exclude_from_weight_decay() must be called before the "
+                "optimizer is built (before the first training step)."
+            )
+        self._exclude_ids = {id(v) for v in (var_list or [])}
+        self._exclude_pattern = re.compile("|".join(var_names)) if var_names else None
+
+    def _uses_weight_decay(self, variable) -> bool:
+        if id(variable) in self._exclude_ids:
+            return False
+        name = getattr(variable, "name", None) or getattr(variable, "path", "") or ""
+        return not (self._exclude_pattern and self._exclude_pattern.search(name))
+
+    # -- one step ------------------------------------------------------------------------------
+    def apply(self, grads, trainable_variables=None) -> None:
+        """One step. ``apply(flat)`` updates a model's packed buffer from ``flat.grad``;
+        ``apply(grads, trainable_variables)`` is Keras's form (see :meth:`apply_gradients`)."""
+        if isinstance(grads, FlatParameters):
+            self.ensure_built(grads)
+            self._step(grads.grad, None)
+            if grads.constrained:
+                grads.apply_constraints()
+            return
+        grads = list(grads)
+        if trainable_variables is None:
+            if self._layout is None:
+                raise ArgumentError(
+                    f"{type(self).__name__}.apply: gradients without variables need an optimizer "
+                    "that was already built. Hint: pass apply(grads, trainable_variables)."
+                )
+            trainable_variables = self._layout.variables
+        self.apply_gradients(zip(grads, trainable_variables))
+
+    def apply_gradients(self, grads_and_vars) -> int:
+        """Keras's custom-loop entry: ``opt.apply_gradients(zip(grads, model.trainable_weights))``.
+
+        Variables packed in the model's flat buffer are updated in one call over the buffer;
+        loose variables one by one, on views of the same slots. Returns ``iterations``.
+        """
+        from .loose import apply_gradients
+
+        apply_gradients(self, grads_and_vars)
+        return self.iterations
+
+    def _step(self, grads, indices) -> None:
+        """One optimizer step on the grads buffer: all variables (None) or those listed."""
+        layout = self._layout
+        if self.gradient_accumulation_steps:
+            done = self._accumulate(grads, indices)
+        else:
+            done = True
+        if done:
+            clip_gradients(self, grads, layout, indices)
+            lr = self.learning_rate
+            self._decay_weights(lr, indices)
+            self.begin_step(lr)
+            if indices is None and self._flat is not None:
+                self.update(self._flat.data, grads, lr)
+            else:
+                for i in layout.all() if indices is None else indices:
+                    with layout.views(self, i):
+                        self.update(layout.params(i), layout.grad_view(grads, i), lr)
+        if self.use_ema:
+            self._update_average(indices)
+        self._iterations += 1
+
+    def _accumulate(self, grads, indices) -> bool:
+        acc, layout = self.gradient_accumulator, self._layout
+        pieces = [slice(None)] if indices is None else [layout.slice(i) for i in indices]
+        update_now = (self._iterations + 1) % self.gradient_accumulation_steps == 0
+        for s in pieces:
+            acc[s] += grads[s]
+            if update_now:
+                # the step uses the mean gradient over the accumulated batches
+                grads[s] = acc[s]
+                grads[s] /= self.gradient_accumulation_steps
+                acc[s] = 0
+        return update_now
+
+    def _decay_weights(self, lr: float, indices) -> None:
+        """Decoupled weight decay, as Keras applies it: w ← w − lr · wd · w."""
+        if not self.weight_decay:
+            return
+        factor = 1.0 - lr * self.weight_decay
+        if indices is None and self._flat is not None:
+            for s in self._decay_spans:
+                self._flat.data[s] *= factor
+            return
+        layout = self._layout
+        for i in layout.all() if indices is None else indices:
+            if self._uses_weight_decay(layout.variables[i]):
+                layout.params(i)[...] *= factor
+
+    def _update_average(self, indices) -> None:
+        """EMA of the weights: a ← μ a + (1 − μ) w (μ = 0 on the first step, as Keras)."""
+        mu = self.ema_momentum if self.iterations != 0 else 0.0
+        overwrite = bool(self.ema_overwrite_frequency) and (
+            (self.iterations + 1) % self.ema_overwrite_frequency == 0)
+        layout = self._layout
+        if indices is None and self._flat is not None:
+            pairs = [(self._flat.data, self.average)]
+        else:
+            pairs = [(layout.params(i), layout.slot_view(self.average, i))
+                     for i in (layout.all() if indices is None else indices)]
+        for w, a in pairs:
+            a *= mu
+            a += (1.0 - mu) * w
+            if overwrite:
+                w[...] = a
+
+    def finalize_variable_values(self, var_list=None) -> None:
+        """With ``use_ema``, copy the moving averages into the weights (end of training)."""
+        if self.use_ema and self._layout is not None:
+            for i in self._layout.all():
+                self._layout.params(i)[...] = self._layout.slot_view(self.average, i)
 
     # -- config ------------------------------------------------------------------------------
     def get_config(self) -> dict:
         lr = self._learning_rate
-        if callable(lr) and hasattr(lr, "get_config"):
-            lr = {"class_name": type(lr).__name__, "config": lr.get_config()}
+        if isinstance(lr, LearningRateSchedule):
+            from .schedules import serialize
+
+            lr = serialize(lr)
+        elif callable(lr):
+            lr = float(lr())  # a plain function cannot be saved: its current value is
         return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
-                "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
-                "global_clipnorm": self.global_clipnorm}
+                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
+                "clipvalue": self.clipvalue, "use_ema": self.use_ema,
+                "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": self.loss_scale_factor,
+                "gradient_accumulation_steps": self.gradient_accumulation_steps}
 
     @classmethod
-    def from_config(cls, config: dict):
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
         config = dict(config)
         lr = config.get("learning_rate")
         if isinstance(lr, dict):
             from . import schedules
 
-            config["learning_rate"] = schedules.deserialize(lr)
+            config["learning_rate"] = schedules.deserialize(lr, custom_objects)
         return cls(**config)

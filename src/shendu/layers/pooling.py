@@ -1,0 +1,202 @@
+"""Pooling layers: MaxPooling1D/2D, AveragePooling1D/2D and the global poolings.
+
+>>> import numpy as np
+>>> from shendu.layers import GlobalAveragePooling2D, MaxPooling2D
+>>> MaxPooling2D()(np.ones((2, 28, 28, 3))).shape
+(2, 14, 14, 3)
+>>> GlobalAveragePooling2D()(np.ones((2, 7, 7, 3))).shape
+(2, 3)
+"""
+
+from __future__ import annotations
+
+from .. import ops
+from ..errors import ShapeError
+from ..ops.conv import as_tuple, check_padding
+from .base import Layer
+from .convolutional import conv_output_shape, data_format_arg
+
+
+class _Pooling(Layer):
+    """Window pooling over ``rank`` spatial axes; ``strides`` defaults to ``pool_size``."""
+
+    rank = 2
+    default_pool = (2, 2)
+    op = None
+
+    def __init__(self, pool_size=None, strides=None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        where = f"{type(self).__name__} '{self.name}'"
+        pool_size = self.default_pool if pool_size is None else pool_size
+        self.pool_size = as_tuple(pool_size, self.rank, "pool_size")
+        self.strides = self.pool_size if strides is None else as_tuple(strides, self.rank,
+                                                                        "strides")
+        self.padding = check_padding(padding, where)
+        self.data_format = data_format_arg(data_format, where)
+
+    def call(self, inputs):
+        if inputs.ndim != self.rank + 2:
+            raise ShapeError(
+                f"{type(self).__name__} '{self.name}': expected a {self.rank + 2}-D input, got "
+                f"shape {tuple(inputs.shape)}. Hint: images are (batch, rows, cols, channels)."
+            )
+        return type(self).op(inputs, self.pool_size, self.strides, self.padding,
+                             self.data_format)
+
+    def compute_output_shape(self, input_shape):
+        shape = conv_output_shape(input_shape, self.rank, self.data_format, self.pool_size,
+                                  self.strides, (1,) * self.rank, self.padding, self.name)
+        if self.data_format == "channels_first":
+            return (shape[0], input_shape[1], *shape[1:])
+        return (*shape, input_shape[-1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(pool_size=self.pool_size, strides=self.strides, padding=self.padding,
+                      data_format=self.data_format)
+        return config
+
+
+class MaxPooling2D(_Pooling):
+    """Maximum over (pool_rows, pool_cols) windows.
+
+    >>> import numpy as np
+    >>> MaxPooling2D(pool_size=3, strides=2, padding="same")(np.ones((1, 7, 7, 2))).shape
+    (1, 4, 4, 2)
+    """
+
+    op = staticmethod(ops.max_pool)
+
+
+class AveragePooling2D(_Pooling):
+    """Mean over (pool_rows, pool_cols) windows ('same' padding: real cells only).
+
+    >>> import numpy as np
+    >>> AveragePooling2D()(np.ones((1, 4, 4, 2))).shape
+    (1, 2, 2, 2)
+    """
+
+    op = staticmethod(ops.avg_pool)
+
+
+class MaxPooling1D(_Pooling):
+    """Maximum over windows of ``pool_size`` steps.
+
+    >>> import numpy as np
+    >>> MaxPooling1D()(np.ones((1, 10, 3))).shape
+    (1, 5, 3)
+    """
+
+    rank, default_pool = 1, 2
+    op = staticmethod(ops.max_pool)
+
+
+class AveragePooling1D(_Pooling):
+    """Mean over windows of ``pool_size`` steps.
+
+    >>> import numpy as np
+    >>> AveragePooling1D(pool_size=3)(np.ones((1, 9, 3))).shape
+    (1, 3, 3)
+    """
+
+    rank, default_pool = 1, 2
+    op = staticmethod(ops.avg_pool)
+
+
+class _GlobalPooling(Layer):
+    """Reduce every spatial axis; ``keepdims`` keeps them with length 1."""
+
+    rank = 2
+    reduce = None
+
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = data_format_arg(data_format, f"{type(self).__name__} '{self.name}'")
+        self.keepdims = keepdims
+
+    def _axes(self):
+        first = 2 if self.data_format == "channels_first" else 1
+        return tuple(range(first, first + self.rank))
+
+    def call(self, inputs):
+        if inputs.ndim != self.rank + 2:
+            raise ShapeError(
+                f"{type(self).__name__} '{self.name}': expected a {self.rank + 2}-D input, got "
+                f"shape {tuple(inputs.shape)}. Hint: check the layer before it."
+            )
+        return type(self).reduce(inputs, axis=self._axes(), keepdims=self.keepdims)
+
+    def compute_output_shape(self, input_shape):
+        axes = self._axes()
+        if self.keepdims:
+            return tuple(1 if i in axes else d for i, d in enumerate(input_shape))
+        return tuple(d for i, d in enumerate(input_shape) if i not in axes)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(data_format=self.data_format, keepdims=self.keepdims)
+        return config
+
+
+class GlobalAveragePooling2D(_GlobalPooling):
+    """Mean over rows and columns: (batch, rows, cols, channels) → (batch, channels).
+
+    >>> import numpy as np
+    >>> GlobalAveragePooling2D(keepdims=True)(np.ones((2, 5, 5, 3))).shape
+    (2, 1, 1, 3)
+    """
+
+    reduce = staticmethod(ops.mean)
+
+
+class GlobalMaxPooling2D(_GlobalPooling):
+    """Maximum over rows and columns.
+
+    >>> import numpy as np
+    >>> GlobalMaxPooling2D()(np.ones((2, 5, 5, 3))).shape
+    (2, 3)
+    """
+
+    reduce = staticmethod(ops.max)
+
+
+class GlobalAveragePooling1D(_GlobalPooling):
+    """Mean over steps: (batch, steps, features) → (batch, features).
+
+    ``mask`` (batch, steps) is accepted for the masking layers; masked averaging is not
+    implemented yet, so only ``mask=None`` is allowed.
+
+    >>> import numpy as np
+    >>> GlobalAveragePooling1D()(np.ones((2, 7, 3))).shape
+    (2, 3)
+    """
+
+    rank = 1
+    reduce = staticmethod(ops.mean)
+
+    def call(self, inputs, mask=None):
+        if mask is not None:
+            raise NotImplementedError(
+                f"GlobalAveragePooling1D '{self.name}': masked averaging is not implemented "
+                "yet. Hint: pass mask=None."
+            )
+        return super().call(inputs)
+
+
+class GlobalMaxPooling1D(_GlobalPooling):
+    """Maximum over steps.
+
+    >>> import numpy as np
+    >>> GlobalMaxPooling1D()(np.ones((2, 7, 3))).shape
+    (2, 3)
+    """
+
+    rank = 1
+    reduce = staticmethod(ops.max)
+
+
+MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
+AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D

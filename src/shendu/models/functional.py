@@ -1,0 +1,194 @@
+"""Functional models: ``Model(inputs, outputs)`` over a graph of layer calls.
+
+The graph is the record of nodes left by calling layers on symbolic tensors. The model keeps
+those nodes in an order where every node comes after the nodes it reads, and ``call`` replays
+them on real tensors. Layers may be shared (called more than once); a model may be a layer.
+
+>>> import numpy as np
+>>> from shendu.layers import Concatenate, Dense, Input
+>>> from shendu.models import Model
+>>> a, b = Input(shape=(3,), name="a"), Input(shape=(2,), name="b")
+>>> merged = Concatenate()([Dense(4)(a), b])
+>>> model = Model(inputs=[a, b], outputs=Dense(1)(merged))
+>>> model([np.ones((2, 3)), np.ones((2, 2))]).shape
+(2, 1)
+"""
+
+from __future__ import annotations
+
+from ..errors import ArgumentError, ShapeError
+from ..layers.core import InputLayer
+from ..layers.node import SymbolicTensor, flatten, map_structure
+from .model import Model
+
+
+def _as_list(structure):
+    if isinstance(structure, dict):
+        return [structure[k] for k in structure]
+    if isinstance(structure, (list, tuple)):
+        return list(structure)
+    return [structure]
+
+
+class Functional(Model):
+    """A model defined by its symbolic inputs and outputs."""
+
+    def __init__(self, inputs, outputs, name=None, trainable=True):
+        super().__init__(name=name, trainable=trainable)
+        for t in flatten(inputs) + flatten(outputs):
+            if not isinstance(t, SymbolicTensor):
+                raise ArgumentError(
+                    f"Model: inputs and outputs must be symbolic tensors from Input() and layer "
+                    f"calls, got {type(t).__name__}. Hint: x = Input(shape=(4,)); "
+                    "y = Dense(1)(x); Model(x, y)."
+                )
+        self._input_struct = inputs
+        self._output_struct = outputs
+        self.inputs = _as_list(inputs)
+        self.outputs = _as_list(outputs)
+        self.output_names = [t.node.layer.name for t in self.outputs]
+        self.input_names = [t.node.layer.name for t in self.inputs]
+        self._nodes = self._ordered_nodes()
+        seen = []
+        for node in self._nodes:
+            if node.layer not in seen:
+                seen.append(node.layer)
+        self._layers = seen
+        self._build_shape = (self.inputs[0].shape if len(self.inputs) == 1
+                             else [t.shape for t in self.inputs])
+        self.built = True
+
+    def _ordered_nodes(self):
+        """Every node between inputs and outputs, each after the nodes it reads."""
+        input_ids = {id(t) for t in self.inputs}
+        order, state = [], {}
+        stack = [(t.node, False) for t in reversed(self.outputs)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                state[id(node)] = 2
+                order.append(node)
+                continue
+            if state.get(id(node)) is not None:
+                continue
+            state[id(node)] = 1
+            stack.append((node, True))
+            for parent in node.parents:
+                if id(parent) in input_ids:
+                    continue
+                if isinstance(parent.node.layer, InputLayer):
+                    raise ArgumentError(
+                        f"Model: the graph needs input '{parent.node.layer.name}', which is not in "
+                        "`inputs`. Hint: pass every Input the outputs depend on."
+                    )
+                if state.get(id(parent.node)) is None:
+                    stack.append((parent.node, False))
+        for t in self.inputs:
+            if not isinstance(t.node.layer, InputLayer):
+                raise ArgumentError(
+                    "Model: every input must come straight from Input(); got the output of "
+                    f"layer '{t.node.layer.name}'."
+                )
+        input_nodes = [t.node for t in self.inputs]
+        return input_nodes + [n for n in order if n not in input_nodes]
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def call(self, inputs, training=False):
+        values = _as_list(inputs) if not isinstance(inputs, dict) else [
+            inputs[name] for name in self.input_names]
+        if len(values) != len(self.inputs):
+            raise ShapeError(
+                f"Model '{self.name}': expected {len(self.inputs)} input array(s) "
+                f"({', '.join(self.input_names)}), got {len(values)}. Hint: pass a list in "
+                "the order of `inputs`, or a dict keyed by input name."
+            )
+        computed = {id(t): v for t, v in zip(self.inputs, values)}
+        for node in self._nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+            args = map_structure(lambda t: computed[id(t)], node.inputs)
+            result = node.layer(args, training=training, **node.kwargs)
+            for out, value in zip(node.outputs, flatten(result)):
+                computed[id(out)] = value
+        outputs = [computed[id(t)] for t in self.outputs]
+        if isinstance(self._output_struct, dict):
+            return dict(zip(self._output_struct, outputs))
+        return outputs[0] if not isinstance(self._output_struct, (list, tuple)) else outputs
+
+    def compute_output_shape(self, input_shape):
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def build(self, input_shape=None):
+        self.built = True
+
+    # -- config ------------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        from ..layers import serialize
+
+        layer_configs = []
+        for layer in self._layers:
+            entry = serialize(layer)
+            entry["name"] = layer.name
+            entry["inbound_nodes"] = [
+                {"args": _encode(node.inputs), "kwargs": node.kwargs}
+                for node in layer._inbound_nodes if node in self._nodes
+            ]
+            layer_configs.append(entry)
+        return {"name": self.name, "trainable": self.trainable, "layers": layer_configs,
+                "inputs": _encode(self._input_struct), "outputs": _encode(self._output_struct)}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        from ..layers import deserialize
+
+        layers, pending = {}, []
+        for entry in config["layers"]:
+            layer = deserialize(entry, custom_objects)
+            layers[entry["name"]] = layer
+            if isinstance(layer, InputLayer):
+                continue
+            pending.extend((layer, node) for node in entry.get("inbound_nodes", []))
+
+        progress = True
+        while pending and progress:  # replay calls whose inputs already exist
+            progress = False
+            for item in list(pending):
+                layer, node = item
+                try:
+                    args = _decode(node["args"], layers)
+                except (IndexError, KeyError):
+                    continue
+                layer(args, **node.get("kwargs", {}))
+                pending.remove(item)
+                progress = True
+        if pending:
+            raise ArgumentError("Model config: some layer calls refer to missing layers or inputs.")
+        return cls(_decode(config["inputs"], layers), _decode(config["outputs"], layers),
+                   name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def _encode(structure):
+    """JSON for a nesting of symbolic tensors: each tensor becomes {'ref': [layer, node, i]}."""
+    if isinstance(structure, SymbolicTensor):
+        node = structure.node
+        return {"ref": [node.layer.name, node.index_in_layer, structure.index]}
+    if isinstance(structure, (list, tuple)):
+        return [_encode(item) for item in structure]
+    if isinstance(structure, dict):
+        return {"dict": {key: _encode(value) for key, value in structure.items()}}
+    raise ArgumentError(f"Model config: cannot encode {type(structure).__name__}.")
+
+
+def _decode(encoded, layers):
+    if isinstance(encoded, dict) and "ref" in encoded:
+        name, node_index, tensor_index = encoded["ref"]
+        return layers[name]._inbound_nodes[node_index].outputs[tensor_index]
+    if isinstance(encoded, dict) and "dict" in encoded:
+        return {key: _decode(value, layers) for key, value in encoded["dict"].items()}
+    if isinstance(encoded, list):
+        return [_decode(item, layers) for item in encoded]
+    raise KeyError("malformed reference")

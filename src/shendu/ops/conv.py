@@ -1,0 +1,399 @@
+"""Convolutions (1-D and 2-D, grouped, dilated, transposed) as one GEMM over strided windows.
+
+Arrays are channels_last inside (``channels_first`` input is read through a transposed view).
+Forward: the input windows, a zero-copy strided view ``(N, Ho, Wo, kh, kw, C)``, are copied
+once into a contiguous ``cols`` buffer and multiplied by the kernel reshaped to
+``(kh·kw·C, filters)``: one large GEMM whose output is already ``(N·Ho·Wo, filters)``, so the
+bias and the activation run in place on it. Backward: ``dK = colsᵀ dz`` and ``dcols = dz Kᵀ``,
+and ``dcols`` goes back onto the input with one strided add per kernel offset (col2im).
+Kernels use Keras's layout: ``(kh, kw, in_channels / groups, filters)``; transposed
+convolutions ``(kh, kw, filters, in_channels)``.
+
+>>> import numpy as np
+>>> from shendu.autograd import Tensor
+>>> from shendu import ops
+>>> x = Tensor(np.ones((1, 5, 5, 2)))
+>>> ops.conv(x, Tensor(np.ones((3, 3, 2, 4))), padding="same").shape
+(1, 5, 5, 4)
+>>> ops.conv(x, Tensor(np.ones((3, 3, 2, 4))), strides=2).data[0, :, :, 0]
+array([[18., 18.],
+       [18., 18.]])
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import get_array_module
+from ..errors import ArgumentError, ShapeError
+from .activations import Sigmoid, Softmax, get_kernel
+
+PADDINGS = ("valid", "same", "causal")
+
+
+# -- geometry ------------------------------------------------------------------------------------
+def as_tuple(value, n: int, name: str) -> tuple[int, ...]:
+    """An int or a sequence of ``n`` positive ints as a tuple (``kernel_size=3`` → ``(3, 3)``)."""
+    values = (value,) * n if isinstance(value, int) else tuple(value)
+    if len(values) != n or not all(isinstance(v, int) and v > 0 for v in values):
+        raise ArgumentError(
+            f"{name}: expected a positive int or {n} positive ints, got {value!r}. "
+            f"Hint: {name}=2 or {name}={(2,) * n}."
+        )
+    return values
+
+
+def padding_amounts(size: int, k: int, stride: int, dilation: int, padding: str, where: str):
+    """(pad_before, pad_after, out_size) along one axis, with TF's asymmetric 'same' rule."""
+    k_eff = (k - 1) * dilation + 1
+    if padding == "same":
+        out = -(-size // stride)
+        total = max((out - 1) * stride + k_eff - size, 0)
+        return total // 2, total - total // 2, out
+    before = k_eff - 1 if padding == "causal" else 0
+    if size + before < k_eff:
+        raise ShapeError(
+            f"{where}: input length {size} is smaller than the (dilated) window {k_eff} with "
+            f"padding='{padding}'. Hint: use padding='same' or a larger input."
+        )
+    return before, 0, (size + before - k_eff) // stride + 1
+
+
+def check_padding(padding: str, where: str, allow_causal: bool = False) -> str:
+    allowed = PADDINGS if allow_causal else PADDINGS[:2]
+    value = padding.lower() if isinstance(padding, str) else padding
+    if value not in allowed:
+        raise ArgumentError(
+            f"{where}: padding must be one of {allowed}, got {padding!r}. "
+            "Hint: 'same' keeps the spatial size at stride 1, 'valid' adds no padding."
+        )
+    return value
+
+
+def channels_last_view(x, channels_first: bool):
+    """The array as (N, ..., C): a transposed view when it is channels_first."""
+    return x.transpose(0, *range(2, x.ndim), 1) if channels_first else x
+
+
+def channels_first_view(y, channels_first: bool):
+    """Inverse of :func:`channels_last_view`."""
+    return y.transpose(0, y.ndim - 1, *range(1, y.ndim - 1)) if channels_first else y
+
+
+def pad_nhwc(x, pads, fill=0.0):
+    """Zero- (or ``fill``-) padded copy of a (N, H, W, C) array; x itself when no padding."""
+    (t, b), (left, r) = pads
+    if not (t or b or left or r):
+        return x
+    xp = get_array_module(x)
+    n, h, w, c = x.shape
+    out = xp.full((n, h + t + b, w + left + r, c), fill, dtype=x.dtype) if fill else xp.zeros(
+        (n, h + t + b, w + left + r, c), dtype=x.dtype)
+    out[:, t:t + h, left:left + w, :] = x
+    return out
+
+
+def windows(xpad, out_hw, kernel, strides, dilation):
+    """Zero-copy view (N, Ho, Wo, kh, kw, C) of every window of a padded (N, H, W, C) array."""
+    xp = get_array_module(xpad)
+    sn, sh, sw, sc = xpad.strides
+    shape = (xpad.shape[0], *out_hw, *kernel, xpad.shape[3])
+    step = (sn, sh * strides[0], sw * strides[1], sh * dilation[0], sw * dilation[1], sc)
+    return xp.lib.stride_tricks.as_strided(xpad, shape, step, writeable=False)
+
+
+def add_windows(gpad, gwin, out_hw, strides, dilation):
+    """col2im: add each window's gradient (N, Ho, Wo, kh, kw, C) back onto (N, H, W, C)."""
+    ho, wo = out_hw
+    for i in range(gwin.shape[3]):
+        top = i * dilation[0]
+        rows = slice(top, top + (ho - 1) * strides[0] + 1, strides[0])
+        for j in range(gwin.shape[4]):
+            left = j * dilation[1]
+            gpad[:, rows, left:left + (wo - 1) * strides[1] + 1:strides[1]] += gwin[:, :, :, i, j]
+    return gpad
+
+
+# -- convolution ---------------------------------------------------------------------------------
+class Conv(Function):
+    """y = act(Σ_window x·K + b) over a 2-D grid (1-D inputs come with a unit height axis)."""
+
+    def forward(self, x, K, b=None):
+        xp = get_array_module(x)
+        self.x_shape, self.K_shape = x.shape, K.shape
+        x = channels_last_view(x, self.channels_first)
+        if self.one_d:
+            x, K = x[:, None], K[None]
+        n, h, w, c = x.shape
+        kh, kw, cg, f = K.shape
+        g = self.groups
+        self.in_hw = (h, w)
+        xpad = pad_nhwc(x, self.pads)
+        self.pad_hw = xpad.shape[1:3]
+        ho, wo = self.out_hw
+        view = windows(xpad, self.out_hw, (kh, kw), self.strides, self.dilation)
+        # cols[g, (n, i, j), (u, v, c)] = x_pad[n, i·s + u·d, j·s + v·d, g·Cg + c]
+        cols = xp.empty((g, n, ho, wo, kh, kw, cg), dtype=x.dtype)
+        if g == 1 and c * x.itemsize < 64:
+            # few channels: one strided slice copy per kernel offset beats the 6-D view copy
+            for i in range(kh):
+                for j in range(kw):
+                    cols[0, :, :, :, i, j] = view[:, :, :, i, j]
+        else:
+            cols[...] = view.reshape(n, ho, wo, kh, kw, g, cg).transpose(5, 0, 1, 2, 3, 4, 6)
+        self.cols = cols.reshape(g, n * ho * wo, kh * kw * cg)
+        fg = f // g
+        # K as (G, kh·kw·Cg, F/G); a free reshape when G = 1
+        Kmat = K.reshape(kh, kw, cg, g, fg).transpose(3, 0, 1, 2, 4).reshape(g, -1, fg)
+        self.Kmat = Kmat
+        if g == 1:  # a 2-D GEMM: (N·Ho·Wo, kh·kw·C) @ (kh·kw·C, F)
+            z = self.cols[0] @ Kmat[0]
+        else:
+            z = (self.cols @ Kmat).transpose(1, 0, 2).reshape(-1, f)
+        if b is not None:
+            z += b
+        act = self.kernel
+        self.z = z.copy() if act.needs_input else None
+        self.y = act.forward_(z)  # activation in place on the GEMM output
+        y = self.y.reshape(n, ho, wo, f)
+        if self.one_d:
+            y = y[:, 0]
+        return channels_first_view(y, self.channels_first)
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        g, (ho, wo) = self.groups, self.out_hw
+        gy = channels_last_view(gy, self.channels_first).reshape(self.y.shape)
+        gz = self.kernel.backward(self.z, self.y, gy)
+        need = self.needs_input_grad
+        gz_g = gz.reshape(-1, g, gz.shape[1] // g).transpose(1, 0, 2)
+        gx = gK = gb = None
+        if need[1]:
+            # dL/dK = colsᵀ dz, per group
+            gK = (self.cols[0].T @ gz)[None] if g == 1 else self.cols.transpose(0, 2, 1) @ gz_g
+            gK = self._kernel_layout(gK)
+        if len(need) > 2 and need[2]:
+            # dL/db = Σ_(n,i,j) dz
+            gb = gz.sum(axis=0)
+        if need[0]:
+            n = self.x_shape[0]
+            kh, kw = self.kernel_hw
+            cg = self.cols.shape[2] // (kh * kw)
+            gpad = xp.zeros((n, *self.pad_hw, g, cg), dtype=gy.dtype)
+            if g == 1:
+                self._add_input_grad(gpad[:, :, :, 0], gz, kh, kw, cg)
+            else:
+                # dL/dcols = dz Kᵀ, then col2im adds every window back onto the input
+                gcols = (gz_g @ self.Kmat.transpose(0, 2, 1)).reshape(g, n, ho, wo, kh, kw, cg)
+                add_windows(gpad, gcols.transpose(1, 2, 3, 4, 5, 0, 6), self.out_hw,
+                            self.strides, self.dilation)
+            (t, _), (left, _) = self.pads
+            h, w = self.in_hw
+            gx = gpad[:, t:t + h, left:left + w].reshape(n, h, w, g * cg)
+            if self.one_d:
+                gx = gx[:, 0]
+            gx = channels_first_view(gx, self.channels_first)
+        return gx, gK, gb
+
+    def _add_input_grad(self, gpad, gz, kh, kw, c):
+        """col2im one kernel offset at a time: a (M, F)·(F, C) GEMM, added as one block."""
+        xp = get_array_module(gz)
+        (ho, wo), (sh, sw), (dh, dw) = self.out_hw, self.strides, self.dilation
+        K = self.Kmat[0].reshape(kh, kw, c, -1)
+        block = xp.empty((gz.shape[0], c), dtype=gz.dtype)
+        for i in range(kh):
+            rows = slice(i * dh, i * dh + (ho - 1) * sh + 1, sh)
+            for j in range(kw):
+                # dL/dx[window offset (i, j)] += dz K[i, j]ᵀ
+                xp.matmul(gz, K[i, j].T, out=block)
+                cols = slice(j * dw, j * dw + (wo - 1) * sw + 1, sw)
+                gpad[:, rows, cols] += block.reshape(-1, ho, wo, c)
+
+    def _kernel_layout(self, gK):
+        """(G, kh·kw·Cg, F/G) back to the kernel's own shape."""
+        g, _, fg = gK.shape
+        kh, kw = self.kernel_hw
+        cg = gK.shape[1] // (kh * kw)
+        gK = gK.reshape(g, kh, kw, cg, fg).transpose(1, 2, 3, 0, 4).reshape(kh, kw, cg, g * fg)
+        return gK.reshape(self.K_shape)
+
+
+def _geometry(x_shape, kernel_hw, strides, dilation, padding, one_d, channels_first, where):
+    hw = tuple(x_shape[2:] if channels_first else x_shape[1:-1])
+    if one_d:
+        hw = (1, *hw)
+    pads, out = [], []
+    for size, k, s, d, p in zip(hw, kernel_hw, strides, dilation, padding):
+        before, after, o = padding_amounts(size, k, s, d, p, where)
+        pads.append((before, after))
+        out.append(o)
+    return tuple(pads), tuple(out)
+
+
+def _spatial_args(x, rank, strides, dilation_rate, where):
+    if x.ndim != rank + 2:
+        raise ShapeError(
+            f"{where}: expected a {rank + 2}-D input (batch, {'spatial, ' * rank}channels), "
+            f"got shape {tuple(x.shape)}. Hint: add a channel axis with x[..., None]."
+        )
+    return as_tuple(strides, rank, "strides"), as_tuple(dilation_rate, rank, "dilation_rate")
+
+
+def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, groups=1,
+         data_format="channels_last", activation=None):
+    """act(conv(x, kernel) + bias) for 1-D (N, L, C) or 2-D (N, H, W, C) inputs, as one op.
+
+    ``kernel`` is (k, C/groups, F) or (kh, kw, C/groups, F); ``padding`` 'valid', 'same'
+    (TF's rule: the extra pad goes after) or, in 1-D, 'causal'.
+    """
+    rank = len(kernel.shape) - 2
+    where = f"conv{rank}d"
+    strides, dilation = _spatial_args(x, rank, strides, dilation_rate, where)
+    padding = check_padding(padding, where, allow_causal=rank == 1)
+    channels_first = data_format == "channels_first"
+    c = x.shape[1] if channels_first else x.shape[-1]
+    if c != kernel.shape[-2] * groups or kernel.shape[-1] % groups:
+        raise ShapeError(
+            f"{where}: input has {c} channels but the kernel {tuple(kernel.shape)} with "
+            f"groups={groups} expects {kernel.shape[-2] * groups} (and filters divisible by "
+            "groups). Hint: check data_format and the kernel's third axis."
+        )
+    act = get_kernel(activation)
+    if isinstance(act, (Sigmoid, Softmax)):
+        from .activations import activation as apply_activation
+
+        out = conv(x, kernel, bias, strides, padding, dilation_rate, groups, data_format)
+        return apply_activation(out, act)
+    one_d = rank == 1
+    kernel_hw = tuple(kernel.shape[:rank])
+    if one_d:
+        kernel_hw, strides, dilation = (1, *kernel_hw), (1, *strides), (1, *dilation)
+    pads, out_hw = _geometry(x.shape, kernel_hw, strides, dilation,
+                             ("valid",) * one_d + (padding,) * rank, one_d, channels_first, where)
+    args = (x, kernel) if bias is None else (x, kernel, bias)
+    return Conv.apply(*args, strides=strides, dilation=dilation, pads=pads, out_hw=out_hw,
+                      kernel_hw=kernel_hw, groups=groups, one_d=one_d, kernel=act,
+                      channels_first=channels_first)
+
+
+def depthwise_conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,
+                   data_format="channels_last", activation=None):
+    """Depthwise conv: kernel (kh, kw, C, multiplier); output channel c·multiplier + m."""
+    from .shape import reshape
+
+    kh, kw, c, m = kernel.shape
+    flat = reshape(kernel, (kh, kw, 1, c * m))
+    return conv(x, flat, bias, strides, padding, dilation_rate, c, data_format, activation)
+
+
+def output_length_transposed(size, k, stride, dilation, padding, output_padding):
+    """Keras's deconv_output_length (the output size of a transposed convolution)."""
+    k_eff = (k - 1) * dilation + 1
+    if output_padding is None:
+        if padding == "valid":
+            return size * stride + max(k_eff - stride, 0)
+        return size * stride
+    pad = k_eff // 2 if padding == "same" else 0
+    return (size - 1) * stride + k_eff - 2 * pad + output_padding
+
+
+class ConvTranspose(Function):
+    """y = act(conv_transposed(x, K) + b): the gradient of a convolution with respect to its input.
+
+    Each input pixel spreads ``x·Kᵀ`` over a (kh, kw) patch of a "full" output of length
+    (H-1)·s + (k-1)·d + 1; the output is the crop of it that starts at the forward
+    convolution's pad_before (TF's rule for output_shape).
+    """
+
+    def forward(self, x, K, b=None):
+        xp = get_array_module(x)
+        x = channels_last_view(x, self.channels_first)
+        n, h, w, c = x.shape
+        kh, kw, f, _ = K.shape
+        self.x2 = x.reshape(n * h * w, c)
+        self.Kmat = K.reshape(kh * kw * f, c)
+        self.in_hw = (h, w)
+        # cols[(n, i, j), (u, v, f)] = Σ_c x[n, i, j, c] K[u, v, f, c]
+        cols = (self.x2 @ self.Kmat.T).reshape(n, h, w, kh, kw, f)
+        full = xp.zeros((n, *self.full_hw, f), dtype=x.dtype)
+        add_windows(full, cols, (h, w), self.strides, self.dilation)
+        (t, left), (ho, wo) = self.crop, self.out_hw
+        z = xp.ascontiguousarray(full[:, t:t + ho, left:left + wo])
+        if b is not None:
+            z += b
+        act = self.kernel
+        self.z = z.copy() if act.needs_input else None
+        self.y = act.forward_(z)
+        return channels_first_view(self.y, self.channels_first)
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        gy = channels_last_view(gy, self.channels_first)
+        gz = self.kernel.backward(self.z, self.y, gy)
+        n, h, w = self.y.shape[0], *self.in_hw
+        f = self.y.shape[-1]
+        kh, kw = self.kernel_hw
+        (t, left), (ho, wo) = self.crop, self.out_hw
+        gfull = xp.zeros((n, *self.full_hw, f), dtype=gz.dtype)
+        gfull[:, t:t + ho, left:left + wo] = gz
+        view = windows(gfull, (h, w), (kh, kw), self.strides, self.dilation)
+        # dL/dcols = the windows of the (padded) output gradient
+        gcols = xp.ascontiguousarray(view).reshape(n * h * w, kh * kw * f)
+        need = self.needs_input_grad
+        gx = gK = gb = None
+        if need[0]:
+            # dL/dx = dcols K
+            gx = channels_first_view((gcols @ self.Kmat).reshape(n, h, w, -1),
+                                     self.channels_first)
+        if need[1]:
+            # dL/dK = dcolsᵀ x
+            gK = (gcols.T @ self.x2).reshape(kh, kw, f, -1)
+        if len(need) > 2 and need[2]:
+            # dL/db = Σ_(n,i,j) dz
+            gb = gz.sum(axis=(0, 1, 2))
+        return gx, gK, gb
+
+
+def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None,
+                   dilation_rate=1, data_format="channels_last", activation=None):
+    """Transposed 2-D convolution (Keras Conv2DTranspose); kernel (kh, kw, filters, C)."""
+    where = "conv2d_transpose"
+    strides, dilation = _spatial_args(x, 2, strides, dilation_rate, where)
+    padding = check_padding(padding, where)
+    channels_first = data_format == "channels_first"
+    c = x.shape[1] if channels_first else x.shape[-1]
+    if c != kernel.shape[-1]:
+        raise ShapeError(
+            f"{where}: input has {c} channels but the kernel {tuple(kernel.shape)} expects "
+            f"{kernel.shape[-1]} on its last axis. Hint: check data_format."
+        )
+    act = get_kernel(activation)
+    if isinstance(act, (Sigmoid, Softmax)):
+        from .activations import activation as apply_activation
+
+        out = conv_transpose(x, kernel, bias, strides, padding, output_padding, dilation_rate,
+                             data_format)
+        return apply_activation(out, act)
+    hw = tuple(x.shape[2:] if channels_first else x.shape[1:3])
+    kernel_hw = tuple(kernel.shape[:2])
+    ops_ = (None, None) if output_padding is None else as_tuple_zero(output_padding, where)
+    out_hw, crop, full_hw = [], [], []
+    for size, k, s, d, op in zip(hw, kernel_hw, strides, dilation, ops_):
+        length = output_length_transposed(size, k, s, d, padding, op)
+        before = padding_amounts(length, k, s, d, padding, where)[0] if padding == "same" else 0
+        out_hw.append(length)
+        crop.append(before)
+        full_hw.append(max((size - 1) * s + (k - 1) * d + 1, before + length))
+    args = (x, kernel) if bias is None else (x, kernel, bias)
+    return ConvTranspose.apply(*args, strides=strides, dilation=dilation, kernel_hw=kernel_hw,
+                               out_hw=tuple(out_hw), crop=tuple(crop), full_hw=tuple(full_hw),
+                               kernel=act, channels_first=channels_first)
+
+
+def as_tuple_zero(value, where):
+    values = (value, value) if isinstance(value, int) else tuple(value)
+    if len(values) != 2 or not all(isinstance(v, int) and v >= 0 for v in values):
+        raise ArgumentError(
+            f"{where}: output_padding must be a non-negative int or 2 of them, got {value!r}. "
+            "Hint: output_padding must be smaller than the stride."
+        )
+    return values

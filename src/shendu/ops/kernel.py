@@ -1,0 +1,61 @@
+"""The activation kernel: the contract every activation of the fused ops follows.
+
+A kernel's ``forward_(z)`` may overwrite ``z`` (the fused ``linear`` op activates its GEMM
+output in place); ``backward(z, y, gy)`` returns dL/dz from the output ``y`` and, when
+``needs_input`` is True, the input ``z``.
+
+>>> import numpy as np
+>>> class Square(Kernel):
+...     name = "square"
+...     needs_input = True
+...     def forward_(self, z):
+...         z *= z
+...         return z
+...     def backward(self, z, y, gy):
+...         # (z²)' = 2z
+...         return 2 * z * gy
+>>> Square().forward_(np.array([3.0]))
+array([9.])
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..errors import ArgumentError
+
+
+class Kernel:
+    """An activation: ``forward_(z)`` may overwrite z; ``backward(z, y, gy)`` returns dL/dz.
+
+    ``z`` is None in backward unless ``needs_input`` is True. ``get_config()`` holds the
+    constructor arguments, so ``type(k)(**k.get_config())`` rebuilds the kernel.
+    """
+
+    name = "kernel"
+    needs_input = False  # True when backward needs z, not only y
+
+    def forward_(self, z):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def backward(self, z, y, gy):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        return {}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _number(kernel: str, arg: str, value, allow_none: bool = False):
+    """``value`` as a float, or an ArgumentError naming the activation and argument."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise ArgumentError(
+            f"Activation '{kernel}': {arg} must be a number, got {value!r}. "
+            f"Hint: e.g. {arg}=0.1."
+        )
+    return float(value)

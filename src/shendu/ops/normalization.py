@@ -1,0 +1,172 @@
+"""Batch and layer normalization, each one fused op with its backward beside the forward.
+
+Both compute ``x̂ = (x − μ) / √(σ² + ε)`` and ``y = γ x̂ + β``; they differ in the axes the
+statistics are taken over: every axis but the feature axis for batch normalization (in training;
+in inference μ and σ² are the moving statistics), the feature axes for layer normalization.
+Variances are biased (divided by the count), as in Keras.
+
+>>> import numpy as np
+>>> from shendu.autograd import Tensor
+>>> from shendu import ops
+>>> x = Tensor(np.array([[1.0, 2.0], [3.0, 6.0]]))
+>>> ops.layer_norm(x, axis=-1, epsilon=0.0).data
+array([[-1.,  1.],
+       [-1.,  1.]])
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import get_array_module
+
+
+def _param_view(p, bshape):
+    """γ or β (feature-shaped) reshaped so it broadcasts against x."""
+    return None if p is None else p.reshape(bshape)
+
+
+def _split_params(params, scale: bool, center: bool):
+    params = list(params)
+    gamma = params.pop(0) if scale else None
+    beta = params.pop(0) if center else None
+    return gamma, beta
+
+
+class BatchNorm(Function):
+    """y = γ (x − μ) / √(σ² + ε) + β with μ, σ² per feature over every other axis.
+
+    Settings: ``axis`` (the feature axis, non-negative), ``epsilon``, ``training``,
+    ``moving_mean`` / ``moving_variance`` (feature-shaped arrays: used in inference, updated in
+    place in training as ``moving = moving·momentum + batch·(1 − momentum)``), ``momentum``,
+    ``scale`` and ``center`` (whether γ and β are passed, in that order, after x).
+    """
+
+    def forward(self, x, *params):
+        xp = get_array_module(x)
+        gamma, beta = _split_params(params, self.scale, self.center)
+        self.reduce = tuple(a for a in range(x.ndim) if a != self.axis)
+        self.bshape = tuple(x.shape[a] if a == self.axis else 1 for a in range(x.ndim))
+        if self.training:
+            mean = x.mean(axis=self.reduce, keepdims=True)
+            centred = x - mean
+            var = (centred * centred).mean(axis=self.reduce, keepdims=True)
+            if self.moving_mean is not None:
+                m = self.momentum
+                self.moving_mean *= m
+                self.moving_mean += (1 - m) * mean.reshape(self.moving_mean.shape)
+                self.moving_variance *= m
+                self.moving_variance += (1 - m) * var.reshape(self.moving_variance.shape)
+        else:
+            mean = self.moving_mean.reshape(self.bshape).astype(x.dtype, copy=False)
+            var = self.moving_variance.reshape(self.bshape).astype(x.dtype, copy=False)
+            centred = x - mean
+        self.inv_std = 1.0 / xp.sqrt(var + self.epsilon)
+        self.x_hat = centred * self.inv_std
+        self.gamma = _param_view(gamma, self.bshape)
+        y = self.x_hat * self.gamma if gamma is not None else self.x_hat.copy()
+        if beta is not None:
+            y += beta.reshape(self.bshape)
+        return y
+
+    def backward(self, g):
+        need = self.needs_input_grad or (True,) * (1 + self.scale + self.center)
+        grads = []
+        g_x_hat = g * self.gamma if self.gamma is not None else g
+        if need[0]:
+            if self.training:
+                # dL/dx = (1/σ̂) (g_x̂ − mean(g_x̂) − x̂ · mean(g_x̂ ⊙ x̂)),  g_x̂ = γ g
+                gx = g_x_hat - g_x_hat.mean(axis=self.reduce, keepdims=True)
+                gx -= self.x_hat * (g_x_hat * self.x_hat).mean(axis=self.reduce, keepdims=True)
+                gx *= self.inv_std
+            else:
+                # dL/dx = γ g / √(σ²_moving + ε)   (the statistics are constants)
+                gx = g_x_hat * self.inv_std
+            grads.append(gx)
+        else:
+            grads.append(None)
+        i = 1
+        if self.scale:
+            # dL/dγ = Σ g ⊙ x̂
+            grads.append((g * self.x_hat).sum(axis=self.reduce) if need[i] else None)
+            i += 1
+        if self.center:
+            # dL/dβ = Σ g
+            grads.append(g.sum(axis=self.reduce) if need[i] else None)
+        return tuple(grads)
+
+
+class LayerNorm(Function):
+    """y = γ (x − μ) / √(σ² + ε) + β with μ, σ² over the ``axes`` of each sample.
+
+    Settings: ``axes`` (non-negative tuple), ``epsilon``, ``scale``, ``center``; γ and β have
+    the shape of x on ``axes``.
+    """
+
+    def forward(self, x, *params):
+        xp = get_array_module(x)
+        gamma, beta = _split_params(params, self.scale, self.center)
+        self.bshape = tuple(x.shape[a] if a in self.axes else 1 for a in range(x.ndim))
+        self.outer = tuple(a for a in range(x.ndim) if a not in self.axes)
+        mean = x.mean(axis=self.axes, keepdims=True)
+        centred = x - mean
+        var = (centred * centred).mean(axis=self.axes, keepdims=True)
+        self.inv_std = 1.0 / xp.sqrt(var + self.epsilon)
+        self.x_hat = centred * self.inv_std
+        self.gamma = _param_view(gamma, self.bshape)
+        y = self.x_hat * self.gamma if gamma is not None else self.x_hat.copy()
+        if beta is not None:
+            y += beta.reshape(self.bshape)
+        return y
+
+    def backward(self, g):
+        need = self.needs_input_grad or (True,) * (1 + self.scale + self.center)
+        g_x_hat = g * self.gamma if self.gamma is not None else g
+        gx = None
+        if need[0]:
+            # dL/dx = (1/σ̂) (g_x̂ − mean(g_x̂) − x̂ · mean(g_x̂ ⊙ x̂)) over the axes,  g_x̂ = γ g
+            gx = g_x_hat - g_x_hat.mean(axis=self.axes, keepdims=True)
+            gx -= self.x_hat * (g_x_hat * self.x_hat).mean(axis=self.axes, keepdims=True)
+            gx *= self.inv_std
+        grads = [gx]
+        i = 1
+        fshape = _feature_shape(self.bshape, self.axes)
+        if self.scale:
+            # dL/dγ = Σ_samples g ⊙ x̂
+            grads.append((g * self.x_hat).sum(axis=self.outer).reshape(fshape)
+                         if need[i] else None)
+            i += 1
+        if self.center:
+            # dL/dβ = Σ_samples g
+            grads.append(g.sum(axis=self.outer).reshape(fshape) if need[i] else None)
+        return tuple(grads)
+
+
+def _feature_shape(bshape, axes):
+    return tuple(bshape[a] for a in sorted(axes))
+
+
+def _axis_tuple(axis, ndim: int) -> tuple[int, ...]:
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def batch_norm(x, gamma=None, beta=None, *, axis: int = -1, epsilon: float = 1e-3,
+               training: bool = True, moving_mean=None, moving_variance=None,
+               momentum: float = 0.99):
+    """Batch normalization of ``x`` over every axis but ``axis`` (Keras's formula).
+
+    In training the batch statistics normalize and, when given, the moving statistics (arrays)
+    are updated in place; in inference the moving statistics normalize.
+    """
+    params = [p for p in (gamma, beta) if p is not None]
+    return BatchNorm.apply(x, *params, axis=axis % x.ndim, epsilon=float(epsilon),
+                           training=bool(training), moving_mean=moving_mean,
+                           moving_variance=moving_variance, momentum=float(momentum),
+                           scale=gamma is not None, center=beta is not None)
+
+
+def layer_norm(x, gamma=None, beta=None, *, axis=-1, epsilon: float = 1e-3):
+    """Layer normalization of each sample of ``x`` over ``axis`` (an int or a tuple)."""
+    return LayerNorm.apply(x, *[p for p in (gamma, beta) if p is not None],
+                           axes=_axis_tuple(axis, x.ndim), epsilon=float(epsilon),
+                           scale=gamma is not None, center=beta is not None)

@@ -1,0 +1,171 @@
+"""Max and average pooling (1-D and 2-D) over strided window views, with their backward.
+
+Max pooling keeps the argmax of each window, so its backward sends each output gradient to
+exactly one input (the first maximum, as PyTorch and TensorFlow do). Average pooling with
+``padding='same'`` divides by the number of real (unpadded) cells in each window, as Keras does.
+
+>>> import numpy as np
+>>> from shendu.autograd import Tensor
+>>> from shendu import ops
+>>> x = Tensor(np.arange(16.0).reshape(1, 4, 4, 1))
+>>> ops.max_pool(x, 2).data[0, :, :, 0]
+array([[ 5.,  7.],
+       [13., 15.]])
+>>> ops.avg_pool(x, 2).data[0, :, :, 0]
+array([[ 2.5,  4.5],
+       [10.5, 12.5]])
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import get_array_module
+from ..errors import ShapeError
+from .conv import (
+    add_windows,
+    as_tuple,
+    channels_first_view,
+    channels_last_view,
+    check_padding,
+    pad_nhwc,
+    padding_amounts,
+    windows,
+)
+
+_UNIT = (1, 1)
+
+
+class _Pool(Function):
+    """Shared geometry: channels_last 2-D view of the input, padding, window view."""
+
+    def _windows(self, x, fill):
+        x = channels_last_view(x, self.channels_first)
+        if self.one_d:
+            x = x[:, None]
+        self.in_shape = x.shape
+        xpad = pad_nhwc(x, self.pads, fill)
+        self.pad_hw = xpad.shape[1:3]
+        return windows(xpad, self.out_hw, self.pool, self.strides, _UNIT)
+
+    def _output(self, y):
+        return channels_first_view(y[:, 0] if self.one_d else y, self.channels_first)
+
+    def _grad_input(self, gwin):
+        """Add window gradients (N, Ho, Wo, ph, pw, C) back and crop the padding off."""
+        xp = get_array_module(gwin)
+        n, h, w, c = self.in_shape
+        gpad = xp.zeros((n, *self.pad_hw, c), dtype=gwin.dtype)
+        add_windows(gpad, gwin, self.out_hw, self.strides, _UNIT)
+        (t, _), (left, _) = self.pads
+        return self._output(gpad[:, t:t + h, left:left + w])
+
+    def _grad_output(self, gy):
+        gy = channels_last_view(gy, self.channels_first)
+        return gy[:, None] if self.one_d else gy
+
+
+class MaxPool(_Pool):
+    """y = max over each window; the gradient goes to the window's (first) argmax.
+
+    Both passes loop over the ph·pw window offsets (each a strided elementwise op on the whole
+    batch), which is far faster than an argmax along a non-contiguous axis.
+    """
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        view = self._windows(x, -xp.inf)
+        y = view[:, :, :, 0, 0].copy()
+        self.index = xp.zeros(y.shape, dtype=xp.uint8)
+        for k, (i, j) in enumerate(self._offsets()):
+            if k:
+                # strictly greater: ties keep the first maximum
+                xp.putmask(self.index, view[:, :, :, i, j] > y, k)
+                xp.maximum(y, view[:, :, :, i, j], out=y)
+        return self._output(y)
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        gy = self._grad_output(gy)
+        n, h, w, c = self.in_shape
+        (ho, wo), (sh, sw) = self.out_hw, self.strides
+        tiles = self.pool == self.strides and tuple(self.pad_hw) == (ho * sh, wo * sw)
+        # windows that tile the input exactly are written, not added, into an empty buffer
+        gpad = (xp.empty if tiles else xp.zeros)((n, *self.pad_hw, c), dtype=gy.dtype)
+        for k, (i, j) in enumerate(self._offsets()):
+            target = gpad[:, i:i + (ho - 1) * sh + 1:sh, j:j + (wo - 1) * sw + 1:sw]
+            # dL/dx = dL/dy where x was the window's argmax, 0 elsewhere
+            if tiles:
+                xp.multiply(gy, self.index == k, out=target)
+            else:
+                target += gy * (self.index == k)
+        (t, _), (left, _) = self.pads
+        return self._output(gpad[:, t:t + h, left:left + w])
+
+    def _offsets(self):
+        return [(i, j) for i in range(self.pool[0]) for j in range(self.pool[1])]
+
+
+class AvgPool(_Pool):
+    """y = (Σ window) / (number of unpadded cells in the window)."""
+
+    def forward(self, x):
+        view = self._windows(x, 0.0)
+        xp = get_array_module(x)
+        ph, pw = self.pool
+        y = xp.zeros(view.shape[:3] + view.shape[5:], dtype=x.dtype)
+        for i in range(ph):
+            for j in range(pw):
+                y += view[:, :, :, i, j]
+        self.count = self._counts(xp, x.dtype)
+        y /= self.count
+        return self._output(y)
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        # dL/dx = Σ over the windows containing x of dL/dy / count
+        g = self._grad_output(gy) / self.count
+        gwin = xp.broadcast_to(g[:, :, :, None, None], g.shape[:3] + self.pool + g.shape[3:])
+        return self._grad_input(gwin)
+
+    def _counts(self, xp, dtype):
+        """Real cells per window: a product of per-axis counts, shape (Ho, Wo, 1)."""
+        axes = []
+        for size, (before, _), k, s, o in zip(self.in_shape[1:3], self.pads, self.pool,
+                                              self.strides, self.out_hw):
+            start = xp.arange(o) * s - before
+            axes.append(xp.minimum(start + k, size) - xp.maximum(start, 0))
+        return (axes[0][:, None] * axes[1][None, :])[:, :, None].astype(dtype)
+
+
+def _pool(cls, x, pool_size, strides, padding, data_format, name):
+    rank = x.ndim - 2
+    if rank not in (1, 2):
+        raise ShapeError(
+            f"{name}: expected a 3-D (batch, steps, channels) or 4-D (batch, rows, cols, "
+            f"channels) input, got shape {tuple(x.shape)}. Hint: add a channel axis."
+        )
+    pool = as_tuple(pool_size, rank, "pool_size")
+    strides = pool if strides is None else as_tuple(strides, rank, "strides")
+    padding = check_padding(padding, name)
+    channels_first = data_format == "channels_first"
+    hw = tuple(x.shape[2:] if channels_first else x.shape[1:-1])
+    one_d = rank == 1
+    if one_d:
+        hw, pool, strides = (1, *hw), (1, *pool), (1, *strides)
+    pads, out_hw = [], []
+    for size, k, s in zip(hw, pool, strides):
+        before, after, out = padding_amounts(size, k, s, 1, padding, name)
+        pads.append((before, after))
+        out_hw.append(out)
+    return cls.apply(x, pool=pool, strides=strides, pads=tuple(pads), out_hw=tuple(out_hw),
+                     one_d=one_d, channels_first=channels_first)
+
+
+def max_pool(x, pool_size, strides=None, padding="valid", data_format="channels_last"):
+    """Max pooling over (N, L, C) or (N, H, W, C); ``strides`` defaults to ``pool_size``."""
+    return _pool(MaxPool, x, pool_size, strides, padding, data_format, "max_pool")
+
+
+def avg_pool(x, pool_size, strides=None, padding="valid", data_format="channels_last"):
+    """Average pooling; with 'same' padding the padded cells are not counted."""
+    return _pool(AvgPool, x, pool_size, strides, padding, data_format, "avg_pool")
