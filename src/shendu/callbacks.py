@@ -377,3 +377,18 @@ class TerminateOnNaN(Callback):
             print(f"Epoch {self._current_epoch + 1}, batch {batch}: Invalid loss {float(loss)}, "
                   "terminating training", flush=True)
             self.model.stop_training = True
+
+
+# callbacks that write files or steer training live in their own modules (imported last:
+# they build on the classes above)
+from .callbacks_backup import BackupAndRestore  # noqa: E402
+from .callbacks_io import CSVLogger, ModelCheckpoint, TensorBoard  # noqa: E402
+from .callbacks_schedule import (  # noqa: E402
+    LambdaCallback,
+    LearningRateScheduler,
+    ReduceLROnPlateau,
+)
+
+__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping",
+           "History", "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint",
+           "ProgbarLogger", "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN"]

@@ -145,6 +145,20 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         return reduce_loss(self.call(y_true, y_pred), sample_weight, self.reduction)
 
+    def value_and_grad(self, y_true, z, head=None):
+        """(loss value, dL/dz) on arrays, without a graph, for a model output ``head(z)``.
+
+        ``head`` is the final Sigmoid/Softmax kernel (z its logits) or None (z is the output).
+        Returns None where this loss has no fused form (custom losses, sample weights are the
+        caller's to exclude, other reductions, label smoothing...): use autograd then.
+        """
+        known_call = type(self).__call__ in (Loss.__call__, SparseCategoricalCrossentropy.__call__)
+        if type(self).call is not Loss.call or not known_call:
+            return None
+        from .loss_heads import value_and_grad
+
+        return value_and_grad(self, y_true, z, head)
+
     def get_config(self) -> dict:
         return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype,
                 **self.fn_kwargs}

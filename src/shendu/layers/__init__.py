@@ -143,3 +143,15 @@ from .spatial_dropout import SpatialDropout1D, SpatialDropout2D  # noqa: E402
 
 register(SpatialDropout1D, SpatialDropout2D)
 __all__ += ["SpatialDropout1D", "SpatialDropout2D"]
+
+from .attention import Attention, MultiHeadAttention  # noqa: E402
+from .embedding import Embedding, Masking  # noqa: E402
+
+register(Attention, Embedding, Masking, MultiHeadAttention)
+__all__ += ["Attention", "Embedding", "Masking", "MultiHeadAttention"]
+
+from .audio import MelSpectrogram, STFTSpectrogram  # noqa: E402
+from .text import TextVectorization  # noqa: E402
+
+register(MelSpectrogram, STFTSpectrogram, TextVectorization)
+__all__ += ["MelSpectrogram", "STFTSpectrogram", "TextVectorization"]

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import ops
 from ..errors import ShapeError
 from ..ops.conv import as_tuple, check_padding
@@ -164,8 +166,8 @@ class GlobalMaxPooling2D(_GlobalPooling):
 class GlobalAveragePooling1D(_GlobalPooling):
     """Mean over steps: (batch, steps, features) → (batch, features).
 
-    ``mask`` (batch, steps) is accepted for the masking layers; masked averaging is not
-    implemented yet, so only ``mask=None`` is allowed.
+    ``mask`` (batch, steps), True for real steps (from Embedding(mask_zero=True) or Masking's
+    ``compute_mask``), averages over the unmasked steps only: Σ mask·x / Σ mask.
 
     >>> import numpy as np
     >>> GlobalAveragePooling1D()(np.ones((2, 7, 3))).shape
@@ -176,12 +178,19 @@ class GlobalAveragePooling1D(_GlobalPooling):
     reduce = staticmethod(ops.mean)
 
     def call(self, inputs, mask=None):
-        if mask is not None:
-            raise NotImplementedError(
-                f"GlobalAveragePooling1D '{self.name}': masked averaging is not implemented "
-                "yet. Hint: pass mask=None."
+        if mask is None:
+            return super().call(inputs)
+        mask = np.asarray(getattr(mask, "data", mask))
+        if mask.shape != tuple(inputs.shape[:2]) or self.data_format == "channels_first":
+            raise ShapeError(
+                f"GlobalAveragePooling1D '{self.name}': expected a (batch, steps) mask "
+                f"{tuple(inputs.shape[:2])} with channels_last inputs, got mask shape "
+                f"{mask.shape}. Hint: use the compute_mask of the Embedding/Masking layer."
             )
-        return super().call(inputs)
+        weight = mask.astype(inputs.dtype)[:, :, None]
+        # masked mean = Σ_t m_t x_t / Σ_t m_t
+        total = ops.sum(ops.multiply(inputs, weight), axis=1, keepdims=self.keepdims)
+        return ops.divide(total, weight.sum(axis=1, keepdims=self.keepdims))
 
 
 class GlobalMaxPooling1D(_GlobalPooling):

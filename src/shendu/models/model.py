@@ -32,9 +32,10 @@ from ..layers.base import Layer
 from ..parameters import FlatParameters
 from . import targets
 from .chain import ChainPlan
+from .multi_io import MultiArray, as_arrays, concat_outputs, per_output
 
 _KERAS_ONLY_COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile",
-                            "auto_scale_loss", "loss_weights")
+                            "auto_scale_loss")
 
 
 class Model(Layer):
@@ -61,13 +62,19 @@ class Model(Layer):
         self._plan: ChainPlan | None = None
         self._metric_specs: list = []
         self._weighted_metric_specs: list = []
+        self._output_losses = None  # one Loss per output, for models with several outputs
+        self._loss_trackers: list = []
         self._metrics: list | None = None
         self._weighted_metrics: list | None = None
 
     # -- compile ---------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, weighted_metrics=None,
-                **kwargs) -> None:
-        """Choose the optimizer, the loss and the metrics (names or objects)."""
+                loss_weights=None, **kwargs) -> None:
+        """Choose the optimizer, the loss and the metrics (names or objects).
+
+        A model with several outputs takes one loss for all, a list, or a dict by output name;
+        likewise ``loss_weights`` and ``metrics`` (a flat list applies to every output).
+        """
         unknown = set(kwargs) - set(_KERAS_ONLY_COMPILE_ARGS)
         if unknown:
             raise ArgumentError(
@@ -80,13 +87,31 @@ class Model(Layer):
                 "classes, 'sparse_categorical_crossentropy' for integer labels, 'mse' for numbers."
             )
         optimizer = optimizers_mod.get(optimizer)  # resolve everything before changing state
-        loss = losses_mod.get(loss)
+        names = self._multi_output_names()
+        output_losses = output_metrics = None
+        if names:
+            output_losses = [losses_mod.get(spec) for spec in per_output(loss, names, "loss")]
+            self._loss_weights = [1.0 if w is None else float(w) for w in per_output(
+                1.0 if loss_weights is None else loss_weights, names, "loss_weights")]
+            nested = isinstance(metrics, dict) or (
+                isinstance(metrics, (list, tuple)) and any(isinstance(m, (list, tuple))
+                                                           for m in metrics))
+            output_metrics = (per_output(metrics, names, "metrics") if nested
+                              else [metrics for _ in names])
+            output_metrics = [list(m) if isinstance(m, (list, tuple)) else ([m] if m else [])
+                              for m in output_metrics]
+            loss = output_losses[0]
+            metrics = [spec for specs in output_metrics for spec in specs]
+        else:
+            loss = losses_mod.get(loss)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             metrics = [metrics]
         for spec in list(metrics or []) + list(weighted_metrics or []):
             if isinstance(spec, str):  # fail now on unknown names, not at the first batch
                 metrics_mod.get(spec, loss.name, (1,), (1,))
         self.optimizer, self.loss = optimizer, loss
+        self._output_losses, self._output_metric_specs = output_losses, output_metrics
+        self._loss_trackers = [metrics_mod.Mean(name=f"{n}_loss") for n in names or []]
         self._metric_specs = list(metrics or [])
         self._weighted_metric_specs = list(weighted_metrics or [])
         self._metrics = None
@@ -96,7 +121,12 @@ class Model(Layer):
 
     @property
     def metrics(self) -> list:
-        return list(self._metrics or []) + list(self._weighted_metrics or [])
+        return (list(getattr(self, "_loss_trackers", [])) + list(self._metrics or [])
+                + list(self._weighted_metrics or []))
+
+    def _multi_output_names(self) -> list[str] | None:
+        names = getattr(self, "output_names", None)
+        return list(names) if names and len(names) > 1 else None
 
     @property
     def metrics_names(self) -> list[str]:
@@ -104,6 +134,9 @@ class Model(Layer):
 
     def _build_metrics(self, y, y_pred) -> None:
         if self._metrics is not None:
+            return
+        if self._output_losses is not None:
+            self._build_output_metrics(y, y_pred)
             return
         loss_name = getattr(self.loss, "name", None)
         self._metrics = [metrics_mod.get(s, loss_name, y.shape, y_pred.shape)
@@ -114,11 +147,27 @@ class Model(Layer):
             if m.name in {x.name for x in self._metrics}:
                 m.name = "weighted_" + m.name
 
+    def _build_output_metrics(self, y, y_pred) -> None:
+        """One metric per (output, spec), logged as '<output>_<metric>'; y is a MultiArray."""
+        self._metrics, self._weighted_metrics, self._metric_output = [], [], {}
+        for i, (name, specs) in enumerate(zip(self.output_names, self._output_metric_specs)):
+            for spec in specs:
+                metric = metrics_mod.get(spec, self._output_losses[i].name, y[i].shape,
+                                         y_pred[i].shape)
+                metric.name = f"{name}_{metric.name}"
+                self._metrics.append(metric)
+                self._metric_output[id(metric)] = i
+
     def _reset_metrics(self) -> None:
         for m in self.metrics:
             m.reset_state()
 
     def _update_metrics(self, y, y_pred, sample_weight) -> None:
+        if self._output_losses is not None:
+            for m in self._metrics:
+                i = self._metric_output[id(m)]
+                m.update_state(y[i], y_pred[i])
+            return
         for m in self._metrics:
             m.update_state(y, y_pred)
         for m in self._weighted_metrics:
@@ -135,8 +184,49 @@ class Model(Layer):
                 "Hint: call model.compile(optimizer='adam', loss='...') first."
             )
 
+    def _check_x(self, x, name="x"):
+        """Inputs checked: one array, or a MultiArray for a model with several inputs."""
+        names = getattr(self, "input_names", None)
+        if names and (len(names) > 1 or isinstance(x, dict)):
+            return as_arrays(x, names, name)
+        if names and isinstance(x, (list, tuple)) and len(x) == 1:
+            x = x[0]  # a one-input model given [x]
+        return check.check_array(x, name)
+
+    def _check_xy(self, x, y, x_name="x", y_name="y"):
+        """(x, y, output shape) checked against each other, the model and the loss."""
+        x = self._check_x(x, x_name)
+        names = self._multi_output_names() if self._output_losses is not None else None
+        if names:
+            y = as_arrays(y, names, y_name, allow_int=True)
+        else:
+            y = check.check_array(y, y_name, allow_int=True)
+        check.check_pair(x, y, x_name.split(" ")[0], y_name.split(" ")[0])
+        self._prepare_build(x)
+        if isinstance(x, MultiArray) or names:
+            output_shape = [tuple(t.shape) for t in self.outputs]
+        else:
+            output_shape = self.output_shape_for((None,) + tuple(x.shape[1:]))
+        if names:
+            y = MultiArray(targets.check_targets(fn, yi, shape, f"{y_name}['{n}']")
+                           for fn, yi, shape, n in zip(self._output_losses, y, output_shape,
+                                                       names))
+        else:
+            shape = output_shape[0] if isinstance(output_shape, list) else output_shape
+            y = targets.check_targets(self.loss, y, shape, y_name)
+        return x, y, output_shape
+
     def _prepare_build(self, x) -> None:
         """Build from the data's shape, or check the data against the built input shape."""
+        if isinstance(x, MultiArray):
+            for i, (array, symbol) in enumerate(zip(x, self.inputs)):
+                if tuple(array.shape[1:]) != tuple(symbol.shape[1:]):
+                    raise ShapeError(
+                        f"Model '{self.name}': input {i} ('{self.input_names[i]}') expects shape "
+                        f"(batch, {', '.join(map(str, symbol.shape[1:]))}), got "
+                        f"{tuple(array.shape)}. Hint: inputs go in the order of `inputs`."
+                    )
+            return
         expected = getattr(self, "_build_shape", None) if self.built else None
         if getattr(x, "ndim", 2) == 1 and (expected is None or len(expected) > 1):
             columns = expected[-1] if expected else "features"
@@ -187,10 +277,25 @@ class Model(Layer):
     # -- one step -------------------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None) -> Tensor:
         """The training objective: the compiled loss plus every regularization loss."""
-        loss = self.loss(y, y_pred, sample_weight)
+        if self._output_losses is not None:
+            loss = self._multi_output_loss(y, y_pred, sample_weight)
+        else:
+            loss = self.loss(y, y_pred, sample_weight)
         for extra in self.losses:
             loss = loss + extra
         return loss
+
+    def _multi_output_loss(self, y, y_pred, sample_weight):
+        """Σ weight_i · loss_i(y_i, ŷ_i); each term is also tracked as '<output>_loss'."""
+        total = None
+        for i, (loss_fn, weight) in enumerate(zip(self._output_losses, self._loss_weights)):
+            term = loss_fn(y[i], y_pred[i], sample_weight)
+            tracker = self._loss_trackers[i]
+            tracker.total += float(term.data) * len(y[i])
+            tracker.count += len(y[i])
+            term = term * weight if weight != 1.0 else term
+            total = term if total is None else total + term
+        return total
 
     def _clear_layer_losses(self) -> None:
         stack = [self]
@@ -211,7 +316,7 @@ class Model(Layer):
             loss = self.compute_loss(x, y, predictions, sample_weight)
             loss.backward()
             self.optimizer.apply(flat)
-            loss_value, y_pred = float(loss.data), predictions.data
+            loss_value, y_pred = float(loss.data), _data(predictions)
         self._build_metrics(y, y_pred)
         self._update_metrics(y, y_pred, sample_weight)
         return loss_value
@@ -222,7 +327,7 @@ class Model(Layer):
             y_pred = self(x, training=False)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
         self._build_metrics(y, y_pred)
-        self._update_metrics(y, y_pred.data, sample_weight)
+        self._update_metrics(y, _data(y_pred), sample_weight)
         return float(loss.data)
 
     # -- fit ---------------------------------------------------------------------------------------
@@ -245,13 +350,8 @@ class Model(Layer):
                 f"fit: validation_split must be in [0, 1), got {validation_split!r}. "
                 "Hint: 0.2 keeps the last 20% of the samples for validation."
             )
-        x = check.check_array(x, "x")
-        y = check.check_array(y, "y", allow_int=True)
-        check.check_pair(x, y)
+        x, y, output_shape = self._check_xy(x, y)
         sample_weight = check.check_sample_weight(sample_weight, len(x))
-        self._prepare_build(x)
-        output_shape = self.output_shape_for((None,) + tuple(x.shape[1:]))
-        y = targets.check_targets(self.loss, y, output_shape, "y")
         if class_weight is not None:
             sample_weight = targets.class_weights_to_sample_weights(class_weight, y, sample_weight)
 
@@ -289,6 +389,8 @@ class Model(Layer):
         )
         self.stop_training = False
         callback_list.on_train_begin()
+        # a callback restoring a backup (BackupAndRestore) says where training resumes
+        initial_epoch = max(initial_epoch, self.__dict__.pop("_initial_epoch_override", 0))
         batches = _BatchIterator(x, y, sample_weight, batch_size, shuffle)
         logs: dict = {}
         for epoch in range(initial_epoch, epochs):
@@ -330,11 +432,8 @@ class Model(Layer):
                 "fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
                 f"sample_weight), got {type(data).__name__}."
             )
-        xv = check.check_array(data[0], "validation_data[0] (x_val)")
-        yv = check.check_array(data[1], "validation_data[1] (y_val)", allow_int=True)
-        check.check_pair(xv, yv, "x_val", "y_val")
-        self._prepare_build(xv)
-        yv = targets.check_targets(self.loss, yv, output_shape, "y_val")
+        xv, yv, _ = self._check_xy(data[0], data[1], "validation_data[0] (x_val)",
+                                   "validation_data[1] (y_val)")
         sw = check.check_sample_weight(data[2], len(xv)) if len(data) == 3 else None
         return (xv, yv, sw)
 
@@ -346,12 +445,7 @@ class Model(Layer):
         batch_size = check.check_positive_int(batch_size, "batch_size") or 32
         steps = check.check_positive_int(steps, "steps")
         if not _checked:
-            x = check.check_array(x, "x")
-            y = check.check_array(y, "y", allow_int=True)
-            check.check_pair(x, y)
-            self._prepare_build(x)
-            out_shape = self.output_shape_for((None,) + x.shape[1:])
-            y = targets.check_targets(self.loss, y, out_shape, "y")
+            x, y, _ = self._check_xy(x, y)
             sample_weight = check.check_sample_weight(sample_weight, len(x))
         self._reset_metrics()
         start = time.perf_counter()
@@ -385,31 +479,39 @@ class Model(Layer):
             )
         batch_size = check.check_positive_int(batch_size, "batch_size") or 32
         steps = check.check_positive_int(steps, "steps")
-        x = check.check_array(x, "x")
+        x = self._check_x(x)
         self._prepare_build(x)
         if steps is not None:
             x = x[:steps * batch_size]
         start = time.perf_counter()
         n = len(x)
-        plan = ChainPlan.for_model(self) if self.use_fast_path else None
+        plan = self._predict_plan()
         forward = plan.predict if plan is not None else self._predict_batch
         if callbacks:
             return self._predict_with_callbacks(x, forward, batch_size, callbacks)
         with no_grad():
             if n <= batch_size:
-                out = backend.to_numpy(forward(x))
+                out = _to_host(forward(x))
                 count = 1
             else:
                 count = math.ceil(n / batch_size)
-                parts = [backend.to_numpy(forward(x[i:i + batch_size]))
-                         for i in range(0, n, batch_size)]
-                out = np.concatenate(parts)
+                parts = [_to_host(forward(x[i:i + batch_size])) for i in range(0, n, batch_size)]
+                out = concat_outputs(parts)
         if verbose and verbose != "auto":
             _print_summary_line(count, time.perf_counter() - start, {})
         return out
 
+    def _predict_plan(self) -> ChainPlan | None:
+        """The chain plan for inference: fit's own while the layers and layout still match."""
+        if not self.use_fast_path:
+            return None
+        plan = self._plan
+        if plan is None or not plan.matches(self):
+            plan = self._plan = ChainPlan.for_model(self)
+        return plan
+
     def _predict_batch(self, x):
-        return self(x, training=False).data
+        return _data(self(x, training=False))
 
     def _predict_with_callbacks(self, x, forward, batch_size, callbacks):
         count = math.ceil(len(x) / batch_size)
@@ -419,10 +521,10 @@ class Model(Layer):
         with no_grad():
             for step, start in enumerate(range(0, len(x), batch_size)):
                 hooks.on_predict_batch_begin(step)
-                parts.append(backend.to_numpy(forward(x[start:start + batch_size])))
+                parts.append(_to_host(forward(x[start:start + batch_size])))
                 hooks.on_predict_batch_end(step, {"outputs": parts[-1]})
         hooks.on_predict_end()
-        return np.concatenate(parts)
+        return concat_outputs(parts)
 
     def _callback_list(self, callbacks, params) -> CallbackList:
         """``callbacks`` as a CallbackList (fit hands its own list to evaluate unchanged)."""
@@ -434,11 +536,7 @@ class Model(Layer):
                        return_dict=False):
         """One gradient step on one batch; returns the loss (and metrics) on that batch."""
         self._require_compiled("train_on_batch")
-        x = check.check_array(x, "x")
-        y = check.check_array(y, "y", allow_int=True)
-        check.check_pair(x, y)
-        self._prepare_build(x)
-        y = targets.check_targets(self.loss, y, self.output_shape_for((None,) + x.shape[1:]), "y")
+        x, y, _ = self._check_xy(x, y)
         sample_weight = check.check_sample_weight(sample_weight, len(x))
         if class_weight is not None:
             sample_weight = targets.class_weights_to_sample_weights(class_weight, y, sample_weight)
@@ -451,11 +549,7 @@ class Model(Layer):
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) on one batch, without training."""
         self._require_compiled("test_on_batch")
-        x = check.check_array(x, "x")
-        y = check.check_array(y, "y", allow_int=True)
-        check.check_pair(x, y)
-        self._prepare_build(x)
-        y = targets.check_targets(self.loss, y, self.output_shape_for((None,) + x.shape[1:]), "y")
+        x, y, _ = self._check_xy(x, y)
         self._reset_metrics()
         loss = self.test_step(x, y, check.check_sample_weight(sample_weight, len(x)))
         return self._step_result(loss, return_dict)
@@ -539,6 +633,17 @@ def _check_overwrite(filepath, overwrite) -> None:
             f"save: '{filepath}' exists and overwrite=False. Hint: pick another name or pass "
             "overwrite=True."
         )
+
+
+def _data(output):
+    """The arrays of a model output: one Tensor, or a list of them."""
+    return [t.data for t in output] if isinstance(output, (list, tuple)) else output.data
+
+
+def _to_host(output):
+    if isinstance(output, list):
+        return [backend.to_numpy(o) for o in output]
+    return backend.to_numpy(output)
 
 
 def _default_terminate_on_nan():

@@ -14,6 +14,7 @@ from .fused import (
     sigmoid_binary_crossentropy,
     softmax_cross_entropy,
     sparse_softmax_cross_entropy,
+    squared_difference,
 )
 from .math import (
     abs,
@@ -57,7 +58,7 @@ __all__ = [
     "maximum", "mean", "min", "minimum", "multiply", "negative", "power", "relu", "reshape",
     "sigmoid", "sigmoid_binary_crossentropy", "softmax", "softmax_cross_entropy", "sqrt",
     "square", "squeeze", "stack", "subtract", "sum", "tanh", "transpose", "unbroadcast",
-    "sparse_softmax_cross_entropy", "where",
+    "sparse_softmax_cross_entropy", "squared_difference", "where",
     "batch_norm", "layer_norm",
     "avg_pool", "conv", "conv_transpose", "depthwise_conv", "max_pool",
 ]

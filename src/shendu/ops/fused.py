@@ -19,7 +19,13 @@ from .activations import Sigmoid, Softmax, get_kernel
 
 
 class Linear(Function):
-    """y = act(x @ W + b), over the last axis of x."""
+    """y = act(x @ W + b), over the last axis of x.
+
+    ``grad_out`` (optional, set by the Sequential fast path): arrays to write dL/dW and dL/db
+    into, instead of allocating them (they are returned all the same).
+    """
+
+    grad_out = None
 
     def forward(self, x, W, b=None):
         self.x_shape = x.shape
@@ -37,8 +43,10 @@ class Linear(Function):
         need = self.needs_input_grad
         # dL/dx = gz Wᵀ,  dL/dW = xᵀ gz,  dL/db = Σ_batch gz
         gx = (gz @ self.W.T).reshape(self.x_shape) if need[0] else None
-        gW = self.x.T @ gz if need[1] else None
-        gb = gz.sum(axis=0) if len(need) > 2 and need[2] else None
+        xp = get_array_module(gz)
+        out = self.grad_out or (None, None)
+        gW = xp.matmul(self.x.T, gz, out=out[0]) if need[1] else None
+        gb = gz.sum(axis=0, out=out[1]) if len(need) > 2 and need[2] else None
         return gx, gW, gb
 
 
@@ -116,6 +124,20 @@ class SparseSoftmaxCrossentropy(Function):
         return gz, None
 
 
+class SquaredDifference(Function):
+    """Elementwise (p - y)², the terms of mean squared error."""
+
+    def forward(self, p, y):
+        self.diff = p - y
+        return self.diff * self.diff
+
+    def backward(self, g):
+        # dL/dp = 2 (p - y),  dL/dy = -2 (p - y)
+        gp = (2.0 * g) * self.diff
+        gy = -gp if self.needs_input_grad[1] else None
+        return gp, gy
+
+
 def sigmoid_binary_crossentropy(logits, targets):
     """Elementwise binary cross-entropy from logits; backward σ(z) - y."""
     return SigmoidBinaryCrossentropy.apply(logits, targets)
@@ -129,3 +151,8 @@ def softmax_cross_entropy(logits, targets, axis=-1):
 def sparse_softmax_cross_entropy(logits, labels):
     """Cross-entropy of softmax(logits) against integer labels; backward p - onehot."""
     return SparseSoftmaxCrossentropy.apply(logits, labels)
+
+
+def squared_difference(predictions, targets):
+    """Elementwise (p - y)² as one op; backward 2 (p - y)."""
+    return SquaredDifference.apply(predictions, targets)

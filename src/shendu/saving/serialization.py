@@ -75,18 +75,24 @@ def compile_config(model) -> dict:
             return {"class_name": _class_name(spec), "config": spec.get_config()}
         return {"registered": getattr(spec, "_registered_name", getattr(spec, "__name__", "?"))}
 
-    loss = model.loss
-    if isinstance(loss, losses.LossFunctionWrapper):
-        fn = loss.user_fn
-        loss_cfg = {"registered": getattr(fn, "_registered_name", getattr(fn, "__name__", "?"))}
-    else:
-        loss_cfg = {"class_name": _class_name(loss), "config": loss.get_config()}
-    return {
+    def loss_spec(loss):
+        if isinstance(loss, losses.LossFunctionWrapper):
+            fn = loss.user_fn
+            return {"registered": getattr(fn, "_registered_name", getattr(fn, "__name__", "?"))}
+        return {"class_name": _class_name(loss), "config": loss.get_config()}
+
+    config = {
         "optimizer": optimizers.serialize(model.optimizer),
-        "loss": loss_cfg,
+        "loss": loss_spec(model.loss),
         "metrics": [metric_spec(m) for m in model._metric_specs],
         "weighted_metrics": [metric_spec(m) for m in model._weighted_metric_specs],
     }
+    if getattr(model, "_output_losses", None) is not None:  # several outputs
+        config["loss"] = [loss_spec(loss) for loss in model._output_losses]
+        config["loss_weights"] = list(model._loss_weights)
+        config["metrics"] = [[metric_spec(m) for m in specs]
+                             for specs in model._output_metric_specs]
+    return config
 
 
 def _resolve(spec, custom_objects, kind, getter):
@@ -110,10 +116,17 @@ def compile_from_config(model, config: dict, custom_objects: dict | None = None)
     from .. import losses, metrics, optimizers
 
     optimizer = _resolve(config.get("optimizer"), custom_objects, "optimizer", optimizers.get)
-    loss = _resolve(config.get("loss"), custom_objects, "loss", losses.get)
-    metric_list = [_resolve(m, custom_objects, "metric", metrics.get) if isinstance(m, dict)
-                   else m for m in config.get("metrics", [])]
-    weighted = [_resolve(m, custom_objects, "metric", metrics.get) if isinstance(m, dict)
-                else m for m in config.get("weighted_metrics", [])]
+    def metric(m):
+        if isinstance(m, list):
+            return [metric(x) for x in m]
+        return _resolve(m, custom_objects, "metric", metrics.get) if isinstance(m, dict) else m
+
+    loss_cfg = config.get("loss")
+    if isinstance(loss_cfg, list):
+        loss = [_resolve(c, custom_objects, "loss", losses.get) for c in loss_cfg]
+    else:
+        loss = _resolve(loss_cfg, custom_objects, "loss", losses.get)
+    metric_list = [metric(m) for m in config.get("metrics", [])]
+    weighted = [metric(m) for m in config.get("weighted_metrics", [])]
     model.compile(optimizer=optimizer, loss=loss, metrics=metric_list or None,
-                  weighted_metrics=weighted or None)
+                  weighted_metrics=weighted or None, loss_weights=config.get("loss_weights"))
