@@ -19,6 +19,19 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _torch_single_thread():
+    """PyTorch (the reference in parity tests) on one thread: its thread pool fights the
+    other test worker for 2 cores and turns milliseconds into seconds."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    torch.set_num_threads(1)
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _seed_and_floatx():
     """Each test starts from the same seed and float32 default, and restores floatx after."""

@@ -3,58 +3,124 @@
 import numpy as np
 import pytest
 
-from shendu import backend
+from shendu import backend, losses
 from shendu.layers import Activation, Dense
 from shendu.models import Sequential
 from shendu.models.chain import ChainPlan
 from shendu.utils import set_random_seed
 
 
+# kind: (layers, loss, metrics, fused loss head expected)
+def _spec(kind):
+    if kind == "binary":  # sigmoid + binary_crossentropy: fused head
+        return ([Dense(16, activation="relu", input_dim=8), Dense(8, activation="tanh"),
+                 Dense(1, activation="sigmoid")], "binary_crossentropy", ["accuracy"], True)
+    if kind == "softmax":  # an Activation layer as the head + sparse labels: fused head
+        return ([Dense(16, activation="relu", input_dim=8), Dense(4), Activation("softmax")],
+                "sparse_categorical_crossentropy", ["accuracy"], True)
+    if kind == "categorical":  # softmax Dense + one-hot targets: fused head
+        return ([Dense(16, activation="elu", input_dim=8), Dense(4, activation="softmax")],
+                "categorical_crossentropy", ["accuracy"], True)
+    if kind == "logits":  # linear output + from_logits=True: fused head
+        return ([Dense(16, activation="relu", input_dim=8), Dense(1)],
+                losses.BinaryCrossentropy(from_logits=True), None, True)
+    if kind == "mse":  # linear output + mse: fused head
+        return ([Dense(16, activation="sigmoid", input_dim=8), Dense(3)], "mse", None, True)
+    if kind == "mse_l2":  # a regularizer: autograd loss, gradients accumulated
+        return ([Dense(16, activation="sigmoid", input_dim=8, kernel_regularizer="l2"),
+                 Dense(3, use_bias=False)], "mse", None, False)
+    if kind == "smoothing":  # label smoothing: no fused form, autograd loss
+        return ([Dense(8, activation="relu", input_dim=8), Dense(1, activation="sigmoid")],
+                losses.BinaryCrossentropy(label_smoothing=0.1), ["accuracy"], False)
+    raise AssertionError(kind)
+
+
 def _build(kind, seed=0):
     set_random_seed(seed)
-    if kind == "binary":
-        layers = [Dense(16, activation="relu", input_dim=8), Dense(8, activation="tanh"),
-                  Dense(1, activation="sigmoid")]
-        loss = "binary_crossentropy"
-    elif kind == "softmax":
-        layers = [Dense(16, activation="relu", input_dim=8), Dense(4), Activation("softmax")]
-        loss = "sparse_categorical_crossentropy"
-    else:
-        layers = [Dense(16, activation="sigmoid", input_dim=8, kernel_regularizer="l2"),
-                  Dense(3, use_bias=False)]
-        loss = "mse"
+    layers, loss, metrics, _ = _spec(kind)
     model = Sequential(layers)
-    model.compile(optimizer="adam", loss=loss, metrics=["accuracy"] if kind != "mse" else None)
+    model.compile(optimizer="adam", loss=loss, metrics=metrics)
     return model
 
 
 def _data(kind):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(64, 8))
-    if kind == "binary":
-        return x, (x[:, 0] > 0).astype(float)
+    if kind in ("binary", "logits", "smoothing"):
+        return x, (x[:, :1] > 0).astype(float)
     if kind == "softmax":
         return x, rng.integers(0, 4, size=64)
+    if kind == "categorical":
+        return x, np.eye(4)[rng.integers(0, 4, size=64)]
     return x, rng.normal(size=(64, 3))
 
 
-@pytest.mark.parametrize("kind", ["binary", "softmax", "mse"])
-def test_fast_path_matches_autograd_path(kind):
+def _fit_both(kind, **fit_kwargs):
     backend.set_floatx("float64")
     x, y = _data(kind)
     results = []
     for fast in (True, False):
         model = _build(kind)
         model.use_fast_path = fast
-        history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+        history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0,
+                            **fit_kwargs)
         assert (model._plan is not None) == fast
-        results.append((model.get_weights(), history.history, model.predict(x, verbose=0)))
-    (w_fast, h_fast, p_fast), (w_slow, h_slow, p_slow) = results
-    for a, b in zip(w_fast, w_slow):
+        results.append((model, history.history, model.predict(x, verbose=0)))
+    return results
+
+
+def _assert_same(results):
+    (m_fast, h_fast, p_fast), (m_slow, h_slow, p_slow) = results
+    for a, b in zip(m_fast.get_weights(), m_slow.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    assert h_fast.keys() == h_slow.keys()
     for key in h_slow:
         np.testing.assert_allclose(h_fast[key], h_slow[key], rtol=1e-10)
     np.testing.assert_allclose(p_fast, p_slow, rtol=1e-10, atol=1e-12)
+
+
+KINDS = ["binary", "softmax", "categorical", "logits", "mse", "mse_l2", "smoothing"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fast_path_matches_autograd_path(kind):
+    results = _fit_both(kind)
+    plan = results[0][0]._plan
+    fused_expected = _spec(kind)[3]
+    # the fused loss head is taken exactly where expected (gradients written straight into
+    # the flat buffer whenever nothing else adds to them)
+    assert plan.direct_grads == (kind != "mse_l2")
+    x, y = _data(kind)
+    z = plan.forward(x[:4], training=True)
+    head = None if plan.head is None else plan.head.kernel
+    fused = plan.model.loss.value_and_grad(y[:4], z, head)
+    assert (plan.direct_grads and fused is not None) == fused_expected
+    _assert_same(results)
+
+
+@pytest.mark.parametrize("kind", ["binary", "softmax"])
+def test_fast_path_with_sample_weights_matches_autograd_path(kind):
+    # sample weights: the loss goes through autograd while gradients still go straight in
+    weights = np.linspace(0.5, 2.0, 64)
+    _assert_same(_fit_both(kind, sample_weight=weights))
+
+
+def test_predict_plan_is_cached_and_rebuilt_when_layers_change():
+    backend.set_floatx("float64")
+    model = _build("binary")
+    x, y = _data("binary")
+    model.fit(x, y, epochs=1, verbose=0)
+    plan = model._plan
+    first = model.predict(x[:3], verbose=0)
+    assert model._plan is plan  # fit's plan serves predict
+    model.set_weights([w * 0.5 for w in model.get_weights()])
+    np.testing.assert_allclose(model.predict(x[:3], verbose=0),
+                               model(x[:3], training=False).data, rtol=1e-12)
+    assert not np.allclose(model.predict(x[:3], verbose=0), first)
+    model.pop()
+    model.add(Dense(2, activation="softmax"))
+    assert model.predict(x[:3], verbose=0).shape == (3, 2)
+    assert model._plan is not plan
 
 
 def test_plan_is_refused_for_a_layer_without_chain_steps():

@@ -28,6 +28,8 @@ _rng = np.random.default_rng()
 def get_array_module(*arrays):
     """Return ``cupy`` when any argument is a CuPy array, else ``numpy``."""
     for a in arrays:
+        if type(a) is np.ndarray:  # the common case, checked first (hot path)
+            continue
         if type(a).__module__.startswith("cupy"):
             import cupy  # noqa: PLC0415 - only when a GPU array is seen
 

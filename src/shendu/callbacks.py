@@ -15,6 +15,8 @@ import sys
 import time
 import warnings
 
+import numpy as np
+
 from .errors import ArgumentError
 
 
@@ -126,7 +128,9 @@ def format_logs(logs: dict) -> str:
     parts = []
     for key in sorted(logs):
         value = logs[key]
-        if isinstance(value, float) or hasattr(value, "dtype"):
+        if getattr(value, "ndim", 0) > 0:  # per-class values
+            parts.append(f"{key}: {np.array2string(np.asarray(value), precision=4)}")
+        elif isinstance(value, float) or hasattr(value, "dtype"):
             value = float(value)
             parts.append(f"{key}: {value:.4f}" if abs(value) >= 1e-3 or value == 0 else
                          f"{key}: {value:.4e}")

@@ -8,20 +8,9 @@ generators of layers with their own ``seed``, NumPy's legacy one and Python's). 
 killed at any moment and started again with the same code ends with the same weights, bit
 for bit, as one never interrupted.
 
->>> import os, tempfile
->>> import numpy as np
->>> from shendu.models import Sequential
->>> from shendu.layers import Dense
->>> model = Sequential([Dense(1, input_dim=2)])
->>> model.compile(optimizer="adam", loss="mse")
->>> folder = os.path.join(tempfile.mkdtemp(), "backup")
->>> backup = BackupAndRestore(folder, delete_checkpoint=False)
->>> _ = model.fit(np.ones((4, 2)), np.ones(4), epochs=2, callbacks=[backup], verbose=0)
->>> sorted(os.listdir(folder))
-['latest.safetensors']
->>> history = model.fit(np.ones((4, 2)), np.ones(4), epochs=2, callbacks=[backup], verbose=0)
->>> history.epoch  # both epochs were already done
-[]
+>>> from shendu.callbacks import BackupAndRestore
+>>> BackupAndRestore("backup").path.endswith("latest.safetensors")
+True
 """
 
 from __future__ import annotations
@@ -42,7 +31,8 @@ _TEMP_PREFIX, _TEMP_SUFFIX = ".tmp-", ".part"  # atomic_write_bytes's temp files
 
 
 def _layer_generators(model) -> dict[str, np.random.Generator]:
-    """Generators owned by layers (``seed=`` arguments), keyed by walk order and name."""
+    """Generators owned by layers (``seed=`` arguments), keyed by walk order (names may differ
+    between the killed run and the restarted one, as automatic names count per process)."""
     found, stack, seen = {}, [model], set()
     while stack:
         layer = stack.pop(0)
@@ -51,7 +41,7 @@ def _layer_generators(model) -> dict[str, np.random.Generator]:
         seen.add(id(layer))
         generator = getattr(layer, "_rng", None)
         if isinstance(generator, np.random.Generator):
-            found[f"{len(found)}:{layer.name}"] = generator
+            found[str(len(found))] = generator
         stack.extend(getattr(layer, "_layers", []))
     return found
 
@@ -120,6 +110,23 @@ class BackupAndRestore(Callback):
     ``delete_checkpoint=True`` (remove the backup when training ends normally). Resuming
     needs the same code, data and seed; the continued run draws the same shuffles and dropout
     masks as an uninterrupted one, so it ends with the same weights bit for bit.
+    Other callbacks' own counters (EarlyStopping's patience, ReduceLROnPlateau's wait) start
+    afresh.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from shendu.models import Sequential
+    >>> from shendu.layers import Dense
+    >>> model = Sequential([Dense(1, input_dim=2)])
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> folder = os.path.join(tempfile.mkdtemp(), "backup")
+    >>> backup = BackupAndRestore(folder, delete_checkpoint=False)
+    >>> _ = model.fit(np.ones((4, 2)), np.ones(4), epochs=2, callbacks=[backup], verbose=0)
+    >>> sorted(os.listdir(folder))
+    ['latest.safetensors']
+    >>> history = model.fit(np.ones((4, 2)), np.ones(4), epochs=2, callbacks=[backup], verbose=0)
+    >>> history.epoch  # both epochs were already done
+    []
     """
 
     def __init__(self, backup_dir: str | os.PathLike, save_freq: str = "epoch",

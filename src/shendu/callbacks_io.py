@@ -224,6 +224,14 @@ def _summary_writer_class():
     return SummaryWriter
 
 
+def _scalars(tag: str, value):
+    """(tag, float) pairs: one for a number, ``tag/i`` per class for per-class results."""
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim == 0:
+        return [(tag, float(array))]
+    return [(f"{tag}/{i}", float(v)) for i, v in enumerate(array.ravel())]
+
+
 class TensorBoard(Callback):
     """Write the logs as TensorBoard scalars (Keras's TensorBoard, scalars only).
 
@@ -283,7 +291,8 @@ class TensorBoard(Callback):
             writer = self._writer("train")
             for key, value in (logs or {}).items():
                 if key != "batch_loss":
-                    writer.add_scalar(f"batch_{key}", float(value), self._global_batch)
+                    for tag, number in _scalars(f"batch_{key}", value):
+                        writer.add_scalar(tag, number, self._global_batch)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
@@ -295,7 +304,8 @@ class TensorBoard(Callback):
                 pass
         for key, value in sorted(logs.items()):
             which, name = ("validation", key[4:]) if key.startswith("val_") else ("train", key)
-            self._writer(which).add_scalar(f"epoch_{name}", float(value), epoch)
+            for tag, number in _scalars(f"epoch_{name}", value):
+                self._writer(which).add_scalar(tag, number, epoch)
         for writer in self._writers.values():
             writer.flush()
 

@@ -182,19 +182,17 @@ def cmd_train(args) -> None:
     model, task = _build_model(args, x, y)
     default_job = args.x is None
     epochs = args.epochs if args.epochs is not None else (40 if default_job else 10)
-    split = args.validation_split if args.validation_split is not None else (
-        0.0 if default_job else 0.1)
+    split = args.validation_split if args.validation_split is not None else 0.1
     callbacks = []
     if args.early_stopping is not None:
         from .callbacks import EarlyStopping
 
-        monitor = "val_loss" if split or test else "loss"
+        monitor = "val_loss" if split else "loss"
         callbacks.append(EarlyStopping(monitor=monitor, patience=args.early_stopping,
                                        restore_best_weights=True))
-    validation = test if (default_job and not split) else None
     verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
     history = model.fit(x, y, batch_size=args.batch_size, epochs=epochs, verbose=verbose,
-                        validation_split=split, validation_data=validation, callbacks=callbacks)
+                        validation_split=split, callbacks=callbacks)
     model.save(args.out)
     print(f"saved model: {args.out}")
     if args.history:

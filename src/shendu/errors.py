@@ -59,4 +59,5 @@ def unknown_name(kind: str, name: object, known: Iterable[str], hint: str = "") 
     guess = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     tail = f" {hint}" if hint else ""
     listing = ", ".join(known)
-    return UnknownNameError(f"Unknown {kind} {name!r}.{guess} Known {kind}s: {listing}.{tail}")
+    plural = kind + ("es" if kind.endswith("s") else "s")
+    return UnknownNameError(f"Unknown {kind} {name!r}.{guess} Known {plural}: {listing}.{tail}")

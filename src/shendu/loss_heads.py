@@ -38,9 +38,11 @@ from .ops.fused import (
 
 
 def _logits_of(head, kernel_type, from_logits: bool) -> bool:
-    """True when z are the logits the loss wants: the head is ``kernel_type``, or z already are
-    logits (``from_logits=True`` with no head)."""
-    return isinstance(head, kernel_type) if not from_logits else head is None
+    """True when z are the logits the loss wants: the head is ``kernel_type`` (a softmax over
+    one axis), or z already are logits (``from_logits=True`` with no head)."""
+    if from_logits:
+        return head is None
+    return isinstance(head, kernel_type) and isinstance(getattr(head, "axis", -1), int)
 
 
 def _mean_head(fn, z, y):

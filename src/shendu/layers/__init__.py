@@ -32,10 +32,40 @@ from .merging import (
 from .node import SymbolicTensor
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 
-BUILTIN: dict[str, type[Layer]] = {
+
+class _Registry(dict):
+    """Layer classes by name; listing it first loads the layer modules imported lazily."""
+
+    def _complete(self) -> None:
+        for name in _LAZY:
+            if name not in globals():
+                _load_lazy(name)
+
+    def __iter__(self):
+        self._complete()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._complete()
+        return super().__len__()
+
+    def keys(self):
+        self._complete()
+        return super().keys()
+
+    def items(self):
+        self._complete()
+        return super().items()
+
+    def values(self):
+        self._complete()
+        return super().values()
+
+
+BUILTIN: dict[str, type[Layer]] = _Registry({
     cls.__name__: cls for cls in (Activation, Dense, InputLayer, Add, Average, Concatenate, Dot,
                                   Maximum, Minimum, Multiply, Subtract)
-}
+})
 
 
 def register(*classes: type[Layer]) -> None:
@@ -54,6 +84,8 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
     """Rebuild a layer from ``serialize``'s dict; the class must be built in or registered."""
     name = config.get("class_name") if isinstance(config, dict) else None
     cls = (custom_objects or {}).get(name) or BUILTIN.get(name)
+    if cls is None and name in _LAZY:
+        cls = _load_lazy(name)
     if cls is None:
         try:
             from ..saving import registry
@@ -61,7 +93,7 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
             registry = None
         cls = registry.lookup(name) if registry is not None else None
     if cls is None:
-        raise unknown_name("layer class", name, BUILTIN,
+        raise unknown_name("layer class", name, {**_LAZY, **BUILTIN},
                            hint="Hint: register custom layers with "
                                 "shendu.saving.register_serializable().")
     cfg = dict(config.get("config", {}))
@@ -78,80 +110,55 @@ __all__ = ["Activation", "Add", "Average", "Concatenate", "Dense", "Dot", "Input
 register(Dropout, Flatten, Lambda, Permute, RepeatVector, Reshape)
 __all__ += ["Dropout", "Flatten", "Lambda", "Permute", "RepeatVector", "Reshape"]
 
-from .convolutional import (  # noqa: E402
-    Conv1D,
-    Conv2D,
-    Conv2DTranspose,
-    Convolution1D,
-    Convolution2D,
-    DepthwiseConv2D,
-    SeparableConv2D,
-)
-from .padding import Cropping2D, UpSampling2D, ZeroPadding2D  # noqa: E402
-from .pooling import (  # noqa: E402
-    AveragePooling1D,
-    AveragePooling2D,
-    AvgPool1D,
-    AvgPool2D,
-    GlobalAveragePooling1D,
-    GlobalAveragePooling2D,
-    GlobalAvgPool1D,
-    GlobalAvgPool2D,
-    GlobalMaxPool1D,
-    GlobalMaxPool2D,
-    GlobalMaxPooling1D,
-    GlobalMaxPooling2D,
-    MaxPool1D,
-    MaxPool2D,
-    MaxPooling1D,
-    MaxPooling2D,
-)
+# The other layers load on first use (``from shendu.layers import Conv2D``, ``deserialize``,
+# ``layers.Conv2D``), which keeps ``import shendu`` fast. module -> the public names it holds.
+_LAZY_MODULES: dict[str, tuple[str, ...]] = {
+    "convolutional": (
+        "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution2D", "DepthwiseConv2D",
+        "SeparableConv2D"
+    ),
+    "padding": ("Cropping2D", "UpSampling2D", "ZeroPadding2D"),
+    "pooling": (
+        "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "GlobalAveragePooling1D",
+        "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+        "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D",
+        "MaxPooling1D", "MaxPooling2D"
+    ),
+    "normalization": ("BatchNormalization", "LayerNormalization"),
+    "activation_layers": ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
+    "preprocessing": (
+        "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling"
+    ),
+    "spatial_dropout": ("SpatialDropout1D", "SpatialDropout2D"),
+    "attention": ("Attention", "MultiHeadAttention"),
+    "embedding": ("Embedding", "Masking"),
+    "audio": ("MelSpectrogram", "STFTSpectrogram"),
+    "text": ("TextVectorization",),
+    "recurrent": ("GRU", "LSTM", "SimpleRNN"),
+    "wrappers": ("Bidirectional", "TimeDistributed"),
+}
+_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
+__all__ += sorted(_LAZY)
 
-register(AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, Conv2DTranspose, Cropping2D,
-         DepthwiseConv2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
-         GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, SeparableConv2D, UpSampling2D,
-         ZeroPadding2D)
-__all__ += ["AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "Conv1D", "Conv2D",
-            "Conv2DTranspose", "Convolution1D", "Convolution2D", "Cropping2D", "DepthwiseConv2D",
-            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D",
-            "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D",
-            "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D",
-            "SeparableConv2D", "UpSampling2D", "ZeroPadding2D"]
 
-from .normalization import BatchNormalization, LayerNormalization  # noqa: E402
+def _load_lazy(name: str):
+    """Import the module holding ``name``, register its layer classes, return ``name``."""
+    import importlib
 
-register(BatchNormalization, LayerNormalization)
-__all__ += ["BatchNormalization", "LayerNormalization"]
+    module = importlib.import_module(f".{_LAZY[name]}", __name__)
+    for public in _LAZY_MODULES[_LAZY[name]]:
+        obj = getattr(module, public)
+        globals()[public] = obj
+        if isinstance(obj, type) and obj.__name__ == public:
+            BUILTIN.setdefault(public, obj)
+    return globals()[name]
 
-from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: E402
 
-register(ELU, LeakyReLU, PReLU, ReLU, Softmax)
-__all__ += ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]
+def __getattr__(name: str):
+    if name in _LAZY:
+        return _load_lazy(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-from .preprocessing import (  # noqa: E402
-    RandomFlip,
-    RandomRotation,
-    RandomTranslation,
-    RandomZoom,
-    Rescaling,
-)
 
-register(RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling)
-__all__ += ["RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling"]
-
-from .spatial_dropout import SpatialDropout1D, SpatialDropout2D  # noqa: E402
-
-register(SpatialDropout1D, SpatialDropout2D)
-__all__ += ["SpatialDropout1D", "SpatialDropout2D"]
-
-from .attention import Attention, MultiHeadAttention  # noqa: E402
-from .embedding import Embedding, Masking  # noqa: E402
-
-register(Attention, Embedding, Masking, MultiHeadAttention)
-__all__ += ["Attention", "Embedding", "Masking", "MultiHeadAttention"]
-
-from .audio import MelSpectrogram, STFTSpectrogram  # noqa: E402
-from .text import TextVectorization  # noqa: E402
-
-register(MelSpectrogram, STFTSpectrogram, TextVectorization)
-__all__ += ["MelSpectrogram", "STFTSpectrogram", "TextVectorization"]
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -72,9 +72,9 @@ class _AudioLayer(Layer):
                              "length and stack them.")
         return x
 
-    def __call__(self, inputs, *args, **kwargs):
-        self.built = True
-        out = self.call(self._waveforms(inputs))
+    def call(self, inputs):
+        # preprocessing without a gradient: the spectrogram is computed on the arrays
+        out = self._spectrogram(self._waveforms(inputs))
         return Tensor(out.astype(self.compute_dtype))
 
 
@@ -126,7 +126,7 @@ class STFTSpectrogram(_AudioLayer):
             raise ArgumentError(f"{where}: fft_length ({self.fft_length}) must be >= "
                                 f"frame_length ({self.frame_length}). Hint: leave it None.")
 
-    def call(self, x):
+    def _spectrogram(self, x):
         n = x.shape[-1]
         if self.padding == "same":
             count = -(-n // self.frame_step)
@@ -200,7 +200,7 @@ class MelSpectrogram(_AudioLayer):
         self.power_to_db, self.top_db, self.mag_exp = bool(power_to_db), top_db, float(mag_exp)
         self.min_power, self.ref_power = float(min_power), float(ref_power)
 
-    def call(self, x):
+    def _spectrogram(self, x):
         pad = self.fft_length // 2
         if x.shape[-1] <= pad:
             raise ShapeError(f"MelSpectrogram '{self.name}': clips of {x.shape[-1]} samples are "

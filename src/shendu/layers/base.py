@@ -142,24 +142,35 @@ class Layer:
             self.build_from_shape(_shapes(inputs))
         if self._accepts_training():
             kwargs["training"] = bool(training)
+        if "mask" in kwargs and not self._accepts_mask():
+            del kwargs["mask"]  # a layer that does not read masks just computes
         return self.call(inputs, *args, **kwargs)
+
+    supports_masking = False  # True: the input mask passes through unchanged
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output: passed on when ``supports_masking``, else none."""
+        return mask if self.supports_masking else None
 
     def _symbolic_call(self, inputs, *args, **kwargs):
         """Record a node of the functional graph; outputs get their shapes from one dry run."""
         if not self.built:
             self.build_from_shape(map_structure(lambda t: t.shape, inputs))
-        zeros = map_structure(
-            lambda t: Tensor(np.zeros(tuple(1 if d is None else d for d in t.shape),
-                                      dtype=t.dtype)), inputs)
+        def zeros(t):
+            if not isinstance(t, SymbolicTensor):
+                return t
+            return Tensor(np.zeros(tuple(1 if d is None else d for d in t.shape), dtype=t.dtype))
+
         call_kwargs = dict(kwargs)
         if self._accepts_training():
             call_kwargs["training"] = False
         with no_grad():
-            result = self.call(zeros, *args, **call_kwargs)
+            result = self.call(map_structure(zeros, inputs), *map_structure(zeros, list(args)),
+                               **call_kwargs)
         self._losses.clear()
         outputs = map_structure(
             lambda t: SymbolicTensor((None,) + tuple(t.shape[1:]), t.dtype), result)
-        Node(self, inputs, flatten(outputs), kwargs)
+        Node(self, inputs, flatten(outputs), kwargs, args=list(args))
         return outputs
 
     @property
@@ -189,12 +200,19 @@ class Layer:
         self.built = True
 
     def _accepts_training(self) -> bool:
-        cached = type(self).__dict__.get("_takes_training")
+        return self._call_takes("training")
+
+    def _accepts_mask(self) -> bool:
+        return self._call_takes("mask")
+
+    def _call_takes(self, name: str) -> bool:
+        key = f"_takes_{name}"
+        cached = type(self).__dict__.get(key)
         if cached is None:
             import inspect
 
-            cached = "training" in inspect.signature(type(self).call).parameters
-            type.__setattr__(type(self), "_takes_training", cached)
+            cached = name in inspect.signature(type(self).call).parameters
+            type.__setattr__(type(self), key, cached)
         return cached
 
     def _to_tensor(self, inputs):

@@ -62,6 +62,8 @@ class Dense(Layer):
     array([[0.5, 0.5, 0.5, 0.5]], dtype=float32)
     """
 
+    supports_masking = True  # a time mask passes through unchanged
+
     def __init__(self, units: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -146,6 +148,8 @@ class Activation(Layer):
     >>> Activation("relu")(np.array([[-1.0, 1.0]])).data
     array([[0., 1.]], dtype=float32)
     """
+
+    supports_masking = True  # a time mask passes through unchanged
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)

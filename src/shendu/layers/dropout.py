@@ -38,6 +38,8 @@ class Dropout(Layer):
     (3, 1)
     """
 
+    supports_masking = True  # a time mask passes through unchanged
+
     def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:

@@ -66,6 +66,11 @@ class Embedding(Layer):
     def call(self, inputs):
         return embedding_lookup(self.embeddings, inputs, where=f"Embedding '{self.name}'")
 
+    @property
+    def creates_mask(self) -> bool:
+        """True with ``mask_zero``: id 0 marks padding for the layers that follow."""
+        return bool(self.mask_zero)
+
     def compute_mask(self, inputs, mask=None):
         """Boolean (batch, steps): True where the id is not 0 (None without ``mask_zero``)."""
         if not self.mask_zero:
@@ -103,6 +108,8 @@ class Masking(Layer):
     def __init__(self, mask_value: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self.mask_value = float(mask_value)
+
+    creates_mask = True
 
     def compute_mask(self, inputs, mask=None):
         data = inputs.data if isinstance(inputs, Tensor) else np.asarray(inputs)

@@ -40,12 +40,15 @@ class SymbolicTensor:
 class Node:
     """One call of ``layer`` on symbolic ``inputs`` (any nesting), producing ``outputs``."""
 
-    def __init__(self, layer, inputs, outputs: list[SymbolicTensor], kwargs: dict | None = None):
+    def __init__(self, layer, inputs, outputs: list[SymbolicTensor], kwargs: dict | None = None,
+                 args: list | None = None):
         self.layer = layer
         self.inputs = inputs
+        self.args = args or []  # further positional arguments (e.g. attention's value)
         self.outputs = outputs
         self.kwargs = kwargs or {}
-        self.parents = flatten(inputs)
+        self.parents = [t for t in flatten(inputs) + flatten(self.args)
+                        if isinstance(t, SymbolicTensor)]
         for i, out in enumerate(outputs):
             out.node, out.index = self, i
         layer._inbound_nodes.append(self)

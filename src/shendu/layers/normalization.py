@@ -96,6 +96,8 @@ class BatchNormalization(_Affine, Layer):
     (2, 2)
     """
 
+    supports_masking = True  # a time mask passes through unchanged
+
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros",
@@ -194,6 +196,8 @@ class LayerNormalization(_Affine, Layer):
     >>> layer(np.array([[1.0, 3.0]])).data
     array([[-1.,  1.]], dtype=float32)
     """
+
+    supports_masking = True  # a time mask passes through unchanged
 
     def __init__(self, axis=-1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
                  rms_scaling: bool = False, beta_initializer="zeros", gamma_initializer="ones",

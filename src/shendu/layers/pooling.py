@@ -167,7 +167,8 @@ class GlobalAveragePooling1D(_GlobalPooling):
     """Mean over steps: (batch, steps, features) → (batch, features).
 
     ``mask`` (batch, steps), True for real steps (from Embedding(mask_zero=True) or Masking's
-    ``compute_mask``), averages over the unmasked steps only: Σ mask·x / Σ mask.
+    ``compute_mask``), averages over the unmasked steps only: Σ mask·x / Σ mask (0 for a
+    sample with every step masked, where Keras gives NaN).
 
     >>> import numpy as np
     >>> GlobalAveragePooling1D()(np.ones((2, 7, 3))).shape
@@ -188,9 +189,9 @@ class GlobalAveragePooling1D(_GlobalPooling):
                 f"{mask.shape}. Hint: use the compute_mask of the Embedding/Masking layer."
             )
         weight = mask.astype(inputs.dtype)[:, :, None]
-        # masked mean = Σ_t m_t x_t / Σ_t m_t
+        # masked mean = Σ_t m_t x_t / max(Σ_t m_t, 1)  (a fully masked sample gives 0, not NaN)
         total = ops.sum(ops.multiply(inputs, weight), axis=1, keepdims=self.keepdims)
-        return ops.divide(total, weight.sum(axis=1, keepdims=self.keepdims))
+        return ops.divide(total, np.maximum(weight.sum(axis=1, keepdims=self.keepdims), 1))
 
 
 class GlobalMaxPooling1D(_GlobalPooling):

@@ -6,9 +6,12 @@ A Sequential is a chain, so it needs no tape: each layer hands over the ops it w
 adding weight gradients into the flat gradient buffer. It is the same forward and backward code
 the autograd path runs, minus the bookkeeping: no Tensor per op, no topological sort.
 
-The plan is built once per ``fit`` (``Model._ensure_flat``): the Functions, their
-``needs_input_grad`` and, when no weight has a regularizer, the flat gradient views each
-``Linear`` writes dL/dW and dL/db into directly (so no ``zero_grad`` and no extra add).
+The plan is built once per ``fit`` (``Model._ensure_flat``) and kept for ``predict``: the
+Functions, their ``needs_input_grad`` and, when no weight has a regularizer, the flat gradient
+views each ``Linear`` writes dL/dW and dL/db into directly (so no ``zero_grad`` and no extra
+add). A Function is reused across steps only when its class says so (``reusable = True``:
+its forward keeps nothing from one call to the next); the steps of a layer with any other op
+(random augmentation draws, one-shot settings) are asked for again at every step.
 
 The loss: when the model ends in sigmoid/softmax + the matching cross-entropy, or a linear
 output + mean squared error, with the default reduction and no sample weights or
@@ -30,33 +33,32 @@ from __future__ import annotations
 
 from ..autograd import Tensor
 from ..ops.activations import Activation, Sigmoid, Softmax, activation
+from ..ops.activations import Linear as LinearKernel
 from ..ops.fused import Linear
 
 
 class ChainPlan:
     """Runs training and inference steps of a chain of layers without recording a graph."""
 
-    def __init__(self, model, train_steps):
+    def __init__(self, model, layer_steps):
         self.model = model
         self.layers = tuple(model.layers)
-        self.head = None  # the final Sigmoid/Softmax op, left to the loss
-        if train_steps:
-            fn = train_steps[-1][0]
-            if isinstance(fn, Activation) and isinstance(fn.kernel, (Sigmoid, Softmax)):
-                self.head = fn
-                train_steps = train_steps[:-1]
-        self.train_steps = train_steps
-        self._predict_steps = None
+        # per layer: its training steps when they can be reused, else None (asked each step)
+        self._cached = [steps if _reusable(steps) else None for steps in layer_steps]
+        self._fixed = all(steps is not None for steps in self._cached)
+        self._predict_cache = None
         flat = getattr(model, "_flat", None)
         self.flat_key = None if flat is None else flat.key
-        self.direct_grads = False
+        self.allow_direct = False
         if flat is not None:
             from .model import Model
 
             regularized = type(model).compute_loss is not Model.compute_loss or any(
                 w.regularizer is not None for w in model.trainable_weights)
-            # each weight's gradient written straight into its flat view (no zero_grad, no add)
-            self.direct_grads = self._wire(train_steps, allow_direct=not regularized)
+            self.allow_direct = not regularized
+        self.direct_grads = False
+        self._arrange([s for steps in layer_steps for s in steps])
+        if flat is not None:
             flat.zero_grad()
 
     @classmethod
@@ -66,8 +68,15 @@ class ChainPlan:
 
         if type(model).call is not Sequential.call or not model.layers:
             return None
-        steps = cls._collect(model.layers, training=True)
-        return None if steps is None else cls(model, steps)
+        layer_steps = []
+        for layer in model.layers:
+            if getattr(layer, "creates_mask", False):
+                return None  # masks need the layer-by-layer path (Sequential.call)
+            steps = layer.chain_steps(True) if hasattr(layer, "chain_steps") else None
+            if steps is None:
+                return None
+            layer_steps.append(steps)
+        return cls(model, layer_steps)
 
     def matches(self, model) -> bool:
         """True while the model still has these layers (and the same flat layout)."""
@@ -75,52 +84,67 @@ class ChainPlan:
         return (self.layers == tuple(model.layers)
                 and self.flat_key == (None if flat is None else flat.key))
 
-    @staticmethod
-    def _collect(layers, training: bool):
-        steps = []
-        for layer in layers:
-            layer_steps = layer.chain_steps(training) if hasattr(layer, "chain_steps") else None
-            if layer_steps is None:
-                return None
-            steps.extend(layer_steps)
-        return steps
-
-    def _wire(self, steps, allow_direct: bool) -> bool:
-        """Set needs_input_grad once; give Linear ops their gradient views. True when every
-        trainable weight is written exactly once per step by a Linear."""
-        seen, direct = set(), allow_direct
+    def _arrange(self, steps) -> None:
+        """Split off the head (a final sigmoid/softmax op, left to the loss) and wire the ops:
+        needs_input_grad, and each weight's gradient written straight into its flat view
+        (no zero_grad, no add) when every trainable weight is written once, by a Linear."""
+        self.head = None
+        if steps:
+            fn = steps[-1][0]
+            if isinstance(fn, Activation) and isinstance(fn.kernel, (Sigmoid, Softmax)):
+                self.head, steps = fn, steps[:-1]
+        self.train_steps = steps
+        flat = getattr(self.model, "_flat", None)
+        if flat is None:
+            return
+        seen, direct = set(), self.allow_direct
         for i, (fn, weights) in enumerate(steps):
             fn.needs_input_grad = (i > 0,) + tuple(w.grad is not None for w in weights)
             for w in weights:
                 if w.grad is not None:
                     direct = direct and id(w) not in seen and isinstance(fn, Linear)
                     seen.add(id(w))
-        direct = direct and len(seen) == len(self.model._flat.variables)
-        if direct:
+        self.direct_grads = direct and len(seen) == len(flat.variables)
+        if self.direct_grads:
             for fn, weights in steps:
                 if isinstance(fn, Linear):
-                    grads = [w.grad for w in weights]
-                    fn.grad_out = (grads + [None, None])[:2]
-        return direct
+                    fn.grad_out = ([w.grad for w in weights] + [None, None])[:2]
+
+    def _refresh(self) -> None:
+        """Ask the layers whose ops cannot be reused for new ones (once per step)."""
+        steps = []
+        for layer, cached in zip(self.layers, self._cached):
+            steps.extend(cached if cached is not None else layer.chain_steps(True))
+        self._arrange(steps)
 
     def forward(self, x, training: bool):
         """Run the chain (training: up to the head's input, i.e. the logits)."""
         h = x
-        if training:
-            for fn, weights in self.train_steps:
-                h = fn.forward(h, *[w.data for w in weights])
-            return h
-        for fn, weights in self.predict_steps():
+        for fn, weights in self.train_steps if training else self.predict_steps():
             h = fn.forward(h, *[w.data for w in weights])
         return h
 
     def predict_steps(self):
-        if self._predict_steps is None:
-            steps = self._collect(self.layers, training=False)
-            for fn, _ in steps:
-                fn.needs_input_grad = ()
-            self._predict_steps = steps
-        return self._predict_steps
+        """The inference chain (built once when its ops are reusable); a linear ``Linear``
+        followed by an activation op (a Dense's sigmoid/softmax, kept apart for the loss in
+        training) runs as one op here."""
+        if self._predict_cache is not None:
+            return self._predict_cache
+        steps = []
+        for layer in self.layers:
+            for fn, weights in layer.chain_steps(False):
+                prev = steps[-1][0] if steps else None
+                if (isinstance(fn, Activation) and not weights and isinstance(prev, Linear)
+                        and isinstance(prev.kernel, LinearKernel)
+                        and getattr(fn.kernel, "axis", -1) == -1):  # Linear works on 2-D z
+                    steps[-1] = (Linear(kernel=fn.kernel), steps[-1][1])
+                else:
+                    steps.append((fn, weights))
+        for fn, _ in steps:
+            fn.needs_input_grad = ()
+        if _reusable(steps):
+            self._predict_cache = steps
+        return steps
 
     def _loss_and_grad(self, x, y, z, sample_weight):
         """(loss value, dL/dz, predictions): fused on arrays when possible, else autograd."""
@@ -141,6 +165,8 @@ class ChainPlan:
         """Forward, loss, backward and update; returns (loss value, predictions array)."""
         model = self.model
         flat = model._flat
+        if not self._fixed:
+            self._refresh()
         direct = self.direct_grads
         if not direct:
             flat.zero_grad()
@@ -162,3 +188,8 @@ class ChainPlan:
     def predict(self, x):
         """Inference on one batch: the chain's forward, nothing recorded."""
         return self.forward(x.astype(self.model.compute_dtype, copy=False), training=False)
+
+
+def _reusable(steps) -> bool:
+    """True when every op of ``steps`` may run again (its class sets ``reusable = True``)."""
+    return all(getattr(type(fn), "reusable", False) for fn, _ in steps)

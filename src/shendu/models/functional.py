@@ -106,13 +106,28 @@ class Functional(Model):
                 "the order of `inputs`, or a dict keyed by input name."
             )
         computed = {id(t): v for t, v in zip(self.inputs, values)}
+        masks: dict[int, object] = {}  # masks travel beside the tensors they describe
+
+        def value(t):
+            return computed[id(t)] if isinstance(t, SymbolicTensor) else t
+
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
-            args = map_structure(lambda t: computed[id(t)], node.inputs)
-            result = node.layer(args, training=training, **node.kwargs)
-            for out, value in zip(node.outputs, flatten(result)):
-                computed[id(out)] = value
+            args = map_structure(value, node.inputs)
+            extra = map_structure(value, node.args)
+            kwargs = dict(node.kwargs)
+            mask = masks.get(id(node.inputs)) if isinstance(node.inputs, SymbolicTensor) else None
+            if mask is not None and "mask" not in kwargs:
+                kwargs["mask"] = mask
+            result = node.layer(args, *extra, training=training, **kwargs)
+            out_masks = node.layer.compute_mask(args, mask) if isinstance(
+                node.inputs, SymbolicTensor) else None
+            out_masks = out_masks if isinstance(out_masks, list) else [out_masks]
+            for i, (out, out_value) in enumerate(zip(node.outputs, flatten(result))):
+                computed[id(out)] = out_value
+                if i < len(out_masks) and out_masks[i] is not None:
+                    masks[id(out)] = out_masks[i]
         outputs = [computed[id(t)] for t in self.outputs]
         if isinstance(self._output_struct, dict):
             return dict(zip(self._output_struct, outputs))
@@ -134,7 +149,8 @@ class Functional(Model):
             entry = serialize(layer)
             entry["name"] = layer.name
             entry["inbound_nodes"] = [
-                {"args": _encode(node.inputs), "kwargs": node.kwargs}
+                {"args": _encode(node.inputs), "call_args": _encode(node.args),
+                 "kwargs": node.kwargs}
                 for node in layer._inbound_nodes if node in self._nodes
             ]
             layer_configs.append(entry)
@@ -160,9 +176,10 @@ class Functional(Model):
                 layer, node = item
                 try:
                     args = _decode(node["args"], layers)
+                    extra = _decode(node.get("call_args", []), layers)
                 except (IndexError, KeyError):
                     continue
-                layer(args, **node.get("kwargs", {}))
+                layer(args, *extra, **node.get("kwargs", {}))
                 pending.remove(item)
                 progress = True
         if pending:
@@ -180,6 +197,8 @@ def _encode(structure):
         return [_encode(item) for item in structure]
     if isinstance(structure, dict):
         return {"dict": {key: _encode(value) for key, value in structure.items()}}
+    if structure is None or isinstance(structure, (bool, int, float, str)):
+        return {"value": structure}
     raise ArgumentError(f"Model config: cannot encode {type(structure).__name__}.")
 
 
@@ -187,6 +206,8 @@ def _decode(encoded, layers):
     if isinstance(encoded, dict) and "ref" in encoded:
         name, node_index, tensor_index = encoded["ref"]
         return layers[name]._inbound_nodes[node_index].outputs[tensor_index]
+    if isinstance(encoded, dict) and "value" in encoded:
+        return encoded["value"]
     if isinstance(encoded, dict) and "dict" in encoded:
         return {key: _decode(value, layers) for key, value in encoded["dict"].items()}
     if isinstance(encoded, list):

@@ -174,7 +174,7 @@ class Model(Layer):
             m.update_state(y, y_pred, sample_weight)
 
     def _metric_logs(self) -> dict:
-        return {m.name: float(m.result()) for m in self.metrics}
+        return {m.name: _log_value(m.result()) for m in self.metrics}
 
     # -- building ---------------------------------------------------------------------------
     def _require_compiled(self, what: str) -> None:
@@ -239,7 +239,8 @@ class Model(Layer):
             self.build_from_shape((None,) + tuple(x.shape[1:]))
             return
         expected = getattr(self, "_build_shape", None)
-        if expected is not None and tuple(expected[1:]) != tuple(x.shape[1:]):
+        if expected is not None and (len(expected) != x.ndim or any(
+                e is not None and e != d for e, d in zip(expected[1:], x.shape[1:]))):
             exp = tuple(expected[1:])
             raise ShapeError(
                 f"Model '{self.name}': expected inputs of shape (batch, {', '.join(map(str, exp))})"
@@ -633,6 +634,12 @@ def _check_overwrite(filepath, overwrite) -> None:
             f"save: '{filepath}' exists and overwrite=False. Hint: pick another name or pass "
             "overwrite=True."
         )
+
+
+def _log_value(result):
+    """A float for a scalar metric; an array for per-class results (F1Score(average=None))."""
+    result = np.asarray(result)
+    return float(result) if result.ndim == 0 else result
 
 
 def _data(output):

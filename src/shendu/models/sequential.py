@@ -87,16 +87,22 @@ class Sequential(Model):
                 layer.build_from_shape(shape)
             shape = tuple(layer.compute_output_shape(shape))
         self._input_shape = tuple(input_shape[1:])
+        self._build_shape = tuple(input_shape)
+        self.built = True
 
     def build_from_shape(self, input_shape) -> None:
         self.build(tuple(input_shape))
         self._build_shape = tuple(input_shape)
         self.built = True
 
-    def call(self, inputs, training=False):
+    def call(self, inputs, training=False, mask=None):
         x = inputs
         for layer in self._layers:
-            x = layer(x, training=training)
+            # a mask (from Embedding(mask_zero=True) or Masking) flows to the layers after it
+            y = layer(x, training=training, mask=mask) if mask is not None else layer(
+                x, training=training)
+            mask = layer.compute_mask(x, mask)
+            x = y
         return x
 
     def compute_output_shape(self, input_shape):

@@ -334,6 +334,8 @@ def get_kernel(identifier) -> Kernel:
 class Activation(Function):
     """A kernel as a standalone op (the input is copied, then activated in place)."""
 
+    reusable = True  # forward keeps nothing between calls (the Sequential fast path reuses it)
+
     def forward(self, z):
         k = self.kernel
         y = k.forward_(z.copy())

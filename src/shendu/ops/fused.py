@@ -26,6 +26,7 @@ class Linear(Function):
     """
 
     grad_out = None
+    reusable = True  # forward keeps nothing between calls (the Sequential fast path reuses it)
 
     def forward(self, x, W, b=None):
         self.x_shape = x.shape

@@ -19,7 +19,7 @@ then the final states along axis 1: (batch, outputs + states, units); the layer 
 >>> import numpy as np
 >>> from shendu.autograd import Tensor
 >>> from shendu.ops.activations import Sigmoid, Tanh
->>> x, W, U = np.ones((2, 5, 3)), np.full((3, 4), 0.1), np.zeros((1, 4))
+>>> x, W, U = np.ones((2, 5, 3)), np.full((3, 4), 0.1), np.zeros((4, 4))
 >>> y = SimpleRNNFn.apply(x, W, U, activation=Tanh(), use_bias=False)
 >>> y.shape, round(float(y.data[0, 0]), 4)
 ((2, 4), 0.2913)
@@ -30,6 +30,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import get_array_module
 from ..backend import rng as global_rng
+from .activations import Sigmoid, Tanh
 
 _DEFAULTS = dict(recurrent_activation=None, use_bias=True, return_sequences=False,
                  return_state=False, go_backwards=False, mask=None, zero_output_for_mask=False,
@@ -130,6 +131,18 @@ class _Recurrent(Function):
             grads.append(self._bias_grad(flat.sum(axis=0), g_rec_bias))
         return tuple(grads + g_initial[:len(need) - len(grads)])
 
+    @staticmethod
+    def _derivative(kernel, pre, y):
+        """act'(z) for every element at once (elementwise kernels; sigmoid and tanh from y)."""
+        if isinstance(kernel, Sigmoid):
+            d = 1 - y
+            d *= y  # σ' = y (1 − y)
+            return d
+        if isinstance(kernel, Tanh):
+            d = y * y
+            return get_array_module(y).subtract(1, d, out=d)  # tanh' = 1 − y²
+        return kernel.backward(pre, y, get_array_module(y).ones_like(y))
+
     def _hr(self, t):
         """h_{t-1} as the recurrent product sees it (recurrent dropout applied)."""
         return self.H[t] if self.rdp is None else self.H[t] * self.rdp
@@ -192,7 +205,18 @@ class SimpleRNNFn(_Recurrent):
 
 
 class LSTMFn(_Recurrent):
-    """Gates i, f, c, o (Keras's order): c_t = f c_{t-1} + i g,  h_t = o act(c_t)."""
+    """Gates i, f, c, o (Keras's order): c_t = f c_{t-1} + i g,  h_t = o act(c_t).
+
+    The backward takes the activations' derivatives for all steps at once, before its loop.
+
+    >>> import numpy as np
+    >>> from shendu.ops.activations import Sigmoid, Tanh
+    >>> x, W, U = np.ones((2, 3, 5)), np.zeros((5, 8)), np.zeros((2, 8))
+    >>> y = LSTMFn.apply(x, W, U, activation=Tanh(), recurrent_activation=Sigmoid(),
+    ...                  use_bias=False, return_state=True)
+    >>> y.shape  # the last output, then the states h and c
+    (2, 3, 2)
+    """
 
     n_states = 2
 
@@ -211,46 +235,59 @@ class LSTMFn(_Recurrent):
             z += self._hr(t) @ U
             if self.Zpre is not None:
                 self.Zpre[t] = z
-            ract.forward_(z[:, :2 * u])
-            act.forward_(z[:, 2 * u:3 * u])
-            ract.forward_(z[:, 3 * u:])
+            g_pre = z[:, 2 * u:3 * u].copy()
+            ract.forward_(z)  # all four blocks at once, then the candidate block redone
+            z[:, 2 * u:3 * u] = act.forward_(g_pre)
             i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
             # c̃_t = f ⊙ c_{t-1} + i ⊙ g
-            c = self.Cnew[t] = f * C[t] + i * g
-            tc = self.TC[t] = act.forward_(c.copy())
+            c = self.Cnew[t]
+            xp.multiply(f, C[t], out=c)
+            c += i * g
+            tc = self.TC[t]
+            tc[...] = c
+            act.forward_(tc)
             self._carry(C, t, c)
-            self._carry(H, t, o * tc)  # h̃_t = o ⊙ act(c̃_t)
+            if self.m is None:
+                xp.multiply(o, tc, out=H[t + 1])  # h_t = o ⊙ act(c̃_t)
+            else:
+                self._carry(H, t, o * tc)
         self.Gates = P
         return [H[-1], C[-1]]
 
+    def _derivatives(self):
+        """σ'(z) for the gates (act' for the candidate) and act'(c̃), every step at once."""
+        act, ract, u, pre = self.activation, self.recurrent_activation, self.U.shape[0], self.Zpre
+        D = self._derivative(ract, pre, self.Gates)
+        D[..., 2 * u:3 * u] = self._derivative(
+            act, None if pre is None else pre[..., 2 * u:3 * u], self.Gates[..., 2 * u:3 * u])
+        DC = self._derivative(act, self.Cnew if act.needs_input else None, self.TC)
+        return D, DC
+
     def _backprop(self, gO, g_final):
         xp = get_array_module(gO)
-        act, ract = self.activation, self.recurrent_activation
         u = self.U.shape[0]
+        D, DC = self._derivatives()
         gh = xp.zeros_like(self.H[0]) if g_final[0] is None else g_final[0].copy()
         gc = xp.zeros_like(self.C[0]) if g_final[1] is None else g_final[1].copy()
         GZ = xp.empty_like(self.Gates)
-        pre = self.Zpre
+        UT = self.U.T
         for t in range(len(GZ) - 1, -1, -1):
             gh += gO[t]
             gh_new, gh_keep = self._split_mask(gh, t)
             gc_new, gc_keep = self._split_mask(gc, t)
             z = self.Gates[t]
             i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
-            tc = self.TC[t]
             # dL/dc̃_t += act'(c̃_t) ⊙ o ⊙ dL/dh̃_t
-            gc_new = gc_new + act.backward(self.Cnew[t] if act.needs_input else None, tc,
-                                           gh_new * o)
+            gc_new = gc_new + gh_new * o * DC[t]
             gz = GZ[t]
-            # dL/di = dL/dc̃ ⊙ g,  dL/df = dL/dc̃ ⊙ c_{t-1},  dL/dg = dL/dc̃ ⊙ i,  dL/do = dL/dh̃ ⊙ act(c̃)
-            gz[:, :u], gz[:, u:2 * u] = gc_new * g, gc_new * self.C[t]
-            gz[:, 2 * u:3 * u], gz[:, 3 * u:] = gc_new * i, gh_new * tc
-            # through the gate activations: dL/dz = σ'(z) ⊙ dL/dgate (act' for g)
-            for sl, k in ((slice(0, 2 * u), ract), (slice(2 * u, 3 * u), act),
-                          (slice(3 * u, 4 * u), ract)):
-                gz[:, sl] = k.backward(None if pre is None else pre[t][:, sl], z[:, sl], gz[:, sl])
+            # dL/di = dL/dc̃ ⊙ g, dL/df = dL/dc̃ ⊙ c_{t-1}, dL/dg = dL/dc̃ ⊙ i, dL/do = dL/dh̃ ⊙ act(c̃)
+            xp.multiply(gc_new, g, out=gz[:, :u])
+            xp.multiply(gc_new, self.C[t], out=gz[:, u:2 * u])
+            xp.multiply(gc_new, i, out=gz[:, 2 * u:3 * u])
+            xp.multiply(gh_new, self.TC[t], out=gz[:, 3 * u:])
+            gz *= D[t]  # through the gate activations: dL/dz = σ'(z) ⊙ dL/dgate (act' for g)
             # dL/dh_{t-1} = (dL/dz Uᵀ) ⊙ rdp,  dL/dc_{t-1} = dL/dc̃ ⊙ f (+ carried parts)
-            gh = gz @ self.U.T
+            gh = gz @ UT
             if self.rdp is not None:
                 gh *= self.rdp
             gc = gc_new * f
@@ -265,6 +302,13 @@ class GRUFn(_Recurrent):
 
     ``reset_after=True``: hh = act(x W_h + b_in,h + r ⊙ (h U_h + b_rec,h)), bias (2, 3u);
     ``reset_after=False``: hh = act(x W_h + (r ⊙ h) U_h + b_h), bias (3u,).
+
+    >>> import numpy as np
+    >>> from shendu.ops.activations import Sigmoid, Tanh
+    >>> x, W, U, b = np.ones((2, 4, 3)), np.zeros((3, 6)), np.zeros((2, 6)), np.zeros((2, 6))
+    >>> GRUFn.apply(x, W, U, b, activation=Tanh(), recurrent_activation=Sigmoid(),
+    ...             return_sequences=True).shape
+    (2, 4, 2)
     """
 
     reset_after = True
@@ -321,6 +365,10 @@ class GRUFn(_Recurrent):
         GP = xp.empty_like(self.Gates)
         GI = xp.empty_like(self.Gates) if self.reset_after else None  # dL/d(h U + b_rec)
         pre = self.Zpre
+        # σ'(z), σ'(r) and act'(hh) for every step at once, before the loop
+        D = self._derivative(ract, pre, self.Gates)
+        D[..., 2 * u:] = self._derivative(act, None if pre is None else pre[..., 2 * u:],
+                                          self.Gates[..., 2 * u:])
         for t in range(len(GP) - 1, -1, -1):
             gh += gO[t]
             g_new, g_keep = self._split_mask(gh, t)
@@ -328,8 +376,7 @@ class GRUFn(_Recurrent):
             z, r, hh = p[:, :u], p[:, u:2 * u], p[:, 2 * u:]
             # dL/dz = dL/dh̃ ⊙ (h_{t-1} − hh),  dL/dhh = dL/dh̃ ⊙ (1 − z)
             gp[:, :u] = g_new * (self.H[t] - hh)
-            gp[:, 2 * u:] = act.backward(None if pre is None else pre[t][:, 2 * u:], hh,
-                                         g_new * (1 - z))
+            gp[:, 2 * u:] = g_new * (1 - z) * D[t, :, 2 * u:]  # dL/da_h = act'(a_h) ⊙ dL/dhh
             hr = self._hr(t)
             if self.reset_after:
                 # dL/dr = dL/da_h ⊙ (h U_h + b_rec,h)
@@ -337,8 +384,7 @@ class GRUFn(_Recurrent):
             else:
                 g_rh = gp[:, 2 * u:] @ U[:, 2 * u:].T
                 gp[:, u:2 * u] = g_rh * hr  # dL/dr = ((dL/da_h) U_hᵀ) ⊙ h_{t-1}
-            gp[:, :2 * u] = ract.backward(None if pre is None else pre[t][:, :2 * u],
-                                          p[:, :2 * u], gp[:, :2 * u])
+            gp[:, :2 * u] *= D[t, :, :2 * u]  # dL/da_{z,r} = σ'(a) ⊙ dL/d{z,r}
             if self.reset_after:
                 gi = GI[t]
                 gi[:, :2 * u] = gp[:, :2 * u]

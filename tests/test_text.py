@@ -1,0 +1,102 @@
+"""TextVectorization: standardisation, vocabulary order, output modes, config round trip."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from shendu.errors import ArgumentError, DTypeError
+from shendu.layers import TextVectorization, deserialize, serialize
+
+TEXTS = ["The cat sat.", "the cat ran!", "A dog"]
+
+
+def test_int_mode_vocabulary_order_padding_and_oov():
+    layer = TextVectorization()
+    layer.adapt(TEXTS)
+    # counts: the 2, cat 2, then a dog ran sat 1 each (alphabetical tie order)
+    assert layer.get_vocabulary() == ["", "[UNK]", "cat", "the", "a", "dog", "ran", "sat"]
+    assert layer.get_vocabulary(include_special_tokens=False)[0] == "cat"
+    out = layer(["the bird, THE cat", "dog"]).numpy()
+    np.testing.assert_array_equal(out, [[3, 1, 3, 2], [5, 0, 0, 0]])  # padded to the longest
+    assert out.dtype == np.int64
+
+
+@pytest.mark.parametrize("length,expected", [(2, [[3, 1]]), (6, [[3, 1, 3, 2, 0, 0]])])
+def test_output_sequence_length_pads_or_truncates(length, expected):
+    layer = TextVectorization(output_sequence_length=length, vocabulary=["cat", "the"])
+    np.testing.assert_array_equal(layer(["the bird the cat"]).numpy(), expected)
+
+
+@pytest.mark.parametrize("standardize,expected", [
+    ("lower_and_strip_punctuation", ["", "[UNK]", "hi", "there"]),
+    ("lower", ["", "[UNK]", "hi,", "there!"]),
+    ("strip_punctuation", ["", "[UNK]", "Hi", "There"]),
+    (None, ["", "[UNK]", "Hi,", "There!"]),
+])
+def test_standardize_modes(standardize, expected):
+    layer = TextVectorization(standardize=standardize)
+    layer.adapt(["Hi, There!"])
+    assert layer.get_vocabulary() == expected
+
+
+def test_max_tokens_counts_the_special_tokens():
+    layer = TextVectorization(max_tokens=4)
+    layer.adapt(TEXTS)
+    assert layer.get_vocabulary() == ["", "[UNK]", "cat", "the"]
+
+
+def test_multi_hot_and_count_modes():
+    hot = TextVectorization(output_mode="multi_hot")
+    hot.adapt(TEXTS)
+    assert hot.get_vocabulary()[:3] == ["[UNK]", "cat", "the"]
+    np.testing.assert_array_equal(hot(["cat cat zebra"]).numpy(), [[1, 1, 0, 0, 0, 0, 0]])
+    count = TextVectorization(output_mode="count", vocabulary=hot.get_vocabulary())
+    np.testing.assert_array_equal(count(["cat cat zebra"]).numpy(), [[1, 2, 0, 0, 0, 0, 0]])
+    padded = TextVectorization(output_mode="multi_hot", max_tokens=10, pad_to_max_tokens=True,
+                               vocabulary=["cat"])
+    assert padded(["cat"]).shape == (1, 10)
+
+
+def test_tf_idf_weights_by_hand():
+    layer = TextVectorization(output_mode="tf_idf")
+    layer.adapt(["a a b", "b c"])  # counts a 2, b 2, c 1; b in 2 documents, a and c in 1
+    assert layer.get_vocabulary() == ["[UNK]", "a", "b", "c"]
+    idf_a, idf_b = math.log(1 + 2 / 2), math.log(1 + 2 / 3)
+    oov = (2 * idf_a + idf_b) / 3
+    np.testing.assert_allclose(layer(["a a b z"]).numpy(), [[oov, 2 * idf_a, idf_b, 0]],
+                               rtol=1e-6)
+
+
+def test_config_round_trip_keeps_the_vocabulary_and_idf():
+    for mode in ("int", "tf_idf"):
+        layer = TextVectorization(output_mode=mode, max_tokens=20)
+        layer.adapt(TEXTS)
+        clone = deserialize(serialize(layer))
+        assert clone.get_vocabulary() == layer.get_vocabulary()
+        np.testing.assert_allclose(clone(TEXTS).numpy(), layer(TEXTS).numpy())
+
+
+def test_a_model_config_round_trip_keeps_the_vocabulary():
+    from shendu.layers import Dense
+    from shendu.models import Sequential
+
+    layer = TextVectorization(output_mode="multi_hot", name="vec")
+    layer.adapt(TEXTS)
+    model = Sequential([layer, Dense(1)])
+    clone = Sequential.from_config(model.get_config())
+    assert clone.layers[0].get_vocabulary() == layer.get_vocabulary()
+    np.testing.assert_array_equal(clone.layers[0](TEXTS).numpy(), layer(TEXTS).numpy())
+
+
+def test_errors_name_the_layer_and_the_argument():
+    with pytest.raises(ArgumentError, match="output_mode"):
+        TextVectorization(output_mode="one_hot")
+    with pytest.raises(ArgumentError, match="no vocabulary"):
+        TextVectorization()(["x"])
+    with pytest.raises(ArgumentError, match="output_sequence_length"):
+        TextVectorization(output_mode="count", output_sequence_length=3)
+    with pytest.raises(DTypeError, match="strings"):
+        TextVectorization(vocabulary=["a"])(np.ones((2, 2)))
