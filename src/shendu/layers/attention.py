@@ -23,11 +23,11 @@ import math
 
 import numpy as np
 
-from .. import constraints, initializers, ops, regularizers
+from .. import ops
 from ..autograd import Tensor
 from ..errors import ArgumentError, ShapeError
 from ..ops.dropout import dropout as dropout_op
-from .base import Layer
+from .base import STANDARD_WEIGHT_OPTIONS, Layer
 
 _LARGE_NEGATIVE = -1e9  # Keras's additive mask value for float32 scores
 
@@ -96,13 +96,11 @@ class MultiHeadAttention(Layer):
             output_shape = output_shape[-1]
         self.output_shape = None if output_shape is None else int(output_shape)
         self.attention_axes = attention_axes
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._set_weight_options(
+            kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint)
         self.seed = seed
         self._rng = None if seed is None else np.random.default_rng(seed)
 
@@ -215,13 +213,7 @@ class MultiHeadAttention(Layer):
             num_heads=self.num_heads, key_dim=self.key_dim, value_dim=self.value_dim,
             dropout=self.dropout, use_bias=self.use_bias, output_shape=self.output_shape,
             attention_axes=self.attention_axes,
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-            bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            activity_regularizer=regularizers.serialize(self.activity_regularizer),
-            kernel_constraint=constraints.serialize(self.kernel_constraint),
-            bias_constraint=constraints.serialize(self.bias_constraint), seed=self.seed)
+            **self._weight_options_config(*STANDARD_WEIGHT_OPTIONS), seed=self.seed)
         return config
 
 

@@ -42,6 +42,19 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name).lower()
 
 
+STANDARD_WEIGHT_OPTIONS = ("kernel_initializer", "bias_initializer", "kernel_regularizer",
+                           "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                           "bias_constraint")
+
+
+def _option_module(key: str):
+    from .. import constraints, regularizers
+
+    if key.endswith("_initializer"):
+        return initializers
+    return regularizers if key.endswith("_regularizer") else constraints
+
+
 def _shapes(inputs):
     """The shape of a Tensor, or a list of shapes for a list of Tensors."""
     if isinstance(inputs, (list, tuple)):
@@ -322,6 +335,16 @@ class Layer:
                 "Hint: call it on data or give the model an input_shape first."
             )
         return int(sum(w.size for w in self.weights))
+
+    # -- Keras's weight options (initializers, regularizers, constraints) ---------------------
+    def _set_weight_options(self, **options) -> None:
+        """Resolve options such as kernel_initializer=, bias_regularizer=, kernel_constraint=."""
+        for key, value in options.items():
+            setattr(self, key, _option_module(key).get(value))
+
+    def _weight_options_config(self, *keys) -> dict:
+        """The serialized form of the options set by :meth:`_set_weight_options`."""
+        return {key: _option_module(key).serialize(getattr(self, key)) for key in keys}
 
     # -- config ------------------------------------------------------------------------------
     def get_config(self) -> dict:

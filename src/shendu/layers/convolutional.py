@@ -18,7 +18,7 @@ from .. import activations, constraints, initializers, ops, regularizers
 from ..errors import ArgumentError, ShapeError
 from ..ops.activations import Kernel
 from ..ops.conv import as_tuple, check_padding, output_length_transposed, padding_amounts
-from .base import Layer
+from .base import STANDARD_WEIGHT_OPTIONS, Layer
 
 _FORMATS = ("channels_last", "channels_first")
 
@@ -70,13 +70,11 @@ class _Conv(Layer):
         self.data_format = data_format_arg(data_format, where)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._set_weight_options(
+            kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint)
 
     def _channels(self, input_shape) -> int:
         c = input_shape[1] if self.data_format == "channels_first" else input_shape[-1]
@@ -144,13 +142,7 @@ class _Conv(Layer):
             padding=self.padding, data_format=self.data_format,
             dilation_rate=self.dilation_rate, groups=self.groups,
             activation=activations.serialize(self.activation), use_bias=self.use_bias,
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-            bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            activity_regularizer=regularizers.serialize(self.activity_regularizer),
-            kernel_constraint=constraints.serialize(self.kernel_constraint),
-            bias_constraint=constraints.serialize(self.bias_constraint),
+            **self._weight_options_config(*STANDARD_WEIGHT_OPTIONS),
         )
         return config
 

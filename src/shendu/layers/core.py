@@ -11,13 +11,13 @@
 
 from __future__ import annotations
 
-from .. import activations, constraints, initializers, ops, regularizers
+from .. import activations, ops
 from ..errors import ArgumentError, ShapeError
 from ..ops.activations import Activation as ActivationFn
 from ..ops.activations import Kernel, Sigmoid, Softmax
 from ..ops.activations import Linear as LinearKernel
 from ..ops.fused import Linear as FusedLinear
-from .base import Layer
+from .base import STANDARD_WEIGHT_OPTIONS, Layer
 from .node import Node, SymbolicTensor
 
 
@@ -77,13 +77,11 @@ class Dense(Layer):
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._set_weight_options(
+            kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint)
 
     def build(self, input_shape):
         self.input_dim = int(input_shape[-1])
@@ -130,13 +128,7 @@ class Dense(Layer):
             units=self.units,
             activation=activations.serialize(self.activation),
             use_bias=self.use_bias,
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-            bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            activity_regularizer=regularizers.serialize(self.activity_regularizer),
-            kernel_constraint=constraints.serialize(self.kernel_constraint),
-            bias_constraint=constraints.serialize(self.bias_constraint),
+            **self._weight_options_config(*STANDARD_WEIGHT_OPTIONS),
         )
         return config
 
