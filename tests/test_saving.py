@@ -248,3 +248,26 @@ def test_unknown_optimizer_in_compile_config_names_it(saved, tmp_path):
         load_model(bad)
     assert load_model(bad, compile=False).compiled is False
     assert issubclass(UnknownNameError, ValueError)
+
+
+def test_custom_loss_function_loads_only_when_registered(tmp_path):
+    from shendu import ops
+
+    def scaled_mse(y_true, y_pred):
+        return ops.mean(ops.square(y_pred - y_true), axis=-1) * 3.0
+
+    model = Sequential([Dense(1, input_dim=2)])
+    model.compile(optimizer="sgd", loss=scaled_mse)
+    model.fit(np.ones((4, 2)), np.zeros(4), verbose=0)
+    model.save(tmp_path / "loss.safetensors")
+    with pytest.raises(FileFormatError, match="scaled_mse"):
+        load_model(tmp_path / "loss.safetensors")
+    assert load_model(tmp_path / "loss.safetensors", compile=False).compiled is False
+    restored = load_model(tmp_path / "loss.safetensors", custom_objects={"scaled_mse": scaled_mse})
+    x, y = np.ones((4, 2)), np.zeros((4, 1))
+    assert restored.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+
+    register_serializable(package="tests")(scaled_mse)
+    model.save(tmp_path / "registered-loss.safetensors")
+    again = load_model(tmp_path / "registered-loss.safetensors")
+    assert again.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
