@@ -37,6 +37,10 @@ def build(workload: str):
                                   L.Conv2D(64, (3, 3), activation="relu"), L.MaxPooling2D((2, 2)),
                                   L.Flatten(), L.Dense(10, activation="softmax")])
         loss = "sparse_categorical_crossentropy"
+    elif workload == "lstm-text":
+        model = keras.Sequential([keras.Input((50,)), L.Embedding(1000, 64), L.LSTM(64),
+                                  L.Dense(1, activation="sigmoid")])
+        loss = "binary_crossentropy"
     else:
         raise Skip(f"unknown workload {workload}")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss=loss,

@@ -20,7 +20,26 @@ def build(workload: str):
         return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
                              nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
                              nn.Flatten(), nn.Linear(64 * 5 * 5, 10)), nn.CrossEntropyLoss()
+    if workload == "lstm-text":  # logits on the last hidden state + BCEWithLogitsLoss
+        return _LSTMText(), nn.BCEWithLogitsLoss()
     raise Skip(f"unknown workload {workload}")
+
+
+def _LSTMText():
+    from torch import nn
+
+    class LSTMText(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(1000, 64)
+            self.lstm = nn.LSTM(64, 64, batch_first=True)
+            self.out = nn.Linear(64, 1)
+
+        def forward(self, x):
+            _, (h, _) = self.lstm(self.embed(x))
+            return self.out(h[-1])
+
+    return LSTMText()
 
 
 def train(workload, x, y, epochs: int) -> dict:
@@ -32,7 +51,7 @@ def train(workload, x, y, epochs: int) -> dict:
     X = torch.from_numpy(x)
     if workload.name == "mnist-cnn":
         X = X.reshape(-1, 1, 28, 28)
-    binary = workload.name == "seed"
+    binary = workload.name in ("seed", "lstm-text")
     Y = torch.from_numpy(y).reshape(-1, 1) if binary else torch.from_numpy(y)
     n, bs = len(X), workload.batch_size
     generator = torch.Generator().manual_seed(0)

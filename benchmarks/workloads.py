@@ -38,6 +38,10 @@ TRAINING = {
     # Keras's MNIST convnet: Conv 32 3x3 relu, pool 2, Conv 64 3x3 relu, pool 2, flatten, Dense 10
     "mnist-cnn": Workload("mnist-cnn", "mnist", 64, epochs_full=2, epochs_quick=1,
                           samples_quick=1024),
+    # issue 6: 4,000 x 50 token ids (vocab 1,000) -> Embedding 64 -> LSTM 64 -> 1 sigmoid, BCE,
+    # Adam, batch 64
+    "lstm-text": Workload("lstm-text", "lstm", 64, epochs_full=3, epochs_quick=1,
+                          samples_quick=1024),
 }
 
 PREDICT_CALLS_FULL = 1000  # one-sample calls
@@ -53,6 +57,21 @@ def make_seed_data(n: int = 20_000, d: int = 100, seed: int = SEED):
     score = 3.0 * (x @ w) + 0.5 * np.sin(3.0 * x[:, 0]) + 0.3 * rng.standard_normal(n)
     y = (score > 0).astype(np.float32)
     return x, y
+
+
+def make_lstm_text_data(n: int = 4_000, length: int = 50, vocab: int = 1_000,
+                        seed: int = SEED):
+    """Token sequences labelled 1 when 'positive' tokens (ids 1-50) outnumber 'negative' ones
+    (ids 51-100); ids 101+ are neutral. Positive/negative tokens are oversampled so the counts
+    vary and the rule is learnable."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(101, vocab, size=(n, length))
+    mask = rng.random((n, length)) < 0.2
+    x[mask] = rng.integers(1, 101, size=int(mask.sum()))
+    pos = ((x >= 1) & (x <= 50)).sum(1)
+    neg = ((x >= 51) & (x <= 100)).sum(1)
+    y = (pos > neg).astype(np.float32)
+    return x.astype(np.int64), y
 
 
 def _read_idx_gz(path: str) -> np.ndarray:
@@ -78,7 +97,8 @@ def write_data(directory: str) -> dict:
     """Write every data set as .npy files into ``directory``; returns their paths."""
     os.makedirs(directory, exist_ok=True)
     paths = {}
-    for name, (x, y) in (("seed", make_seed_data()), ("mnist", load_mnist10k())):
+    for name, (x, y) in (("seed", make_seed_data()), ("mnist", load_mnist10k()),
+                          ("lstm", make_lstm_text_data())):
         px, py = os.path.join(directory, f"{name}_x.npy"), os.path.join(directory, f"{name}_y.npy")
         np.save(px, x)
         np.save(py, y)
