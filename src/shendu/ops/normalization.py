@@ -32,6 +32,18 @@ def _split_params(params, scale: bool, center: bool):
     return gamma, beta
 
 
+
+def _scale_and_shift(fn, centred, var, gamma, beta):
+    """y = γ x̂ + β with x̂ = (x − μ) / √(σ² + ε); keeps x̂, 1/√(σ² + ε) and γ for backward."""
+    xp = get_array_module(centred)
+    fn.inv_std = 1.0 / xp.sqrt(var + fn.epsilon)
+    fn.x_hat = centred * fn.inv_std
+    fn.gamma = _param_view(gamma, fn.bshape)
+    y = fn.x_hat * fn.gamma if gamma is not None else fn.x_hat.copy()
+    if beta is not None:
+        y += beta.reshape(fn.bshape)
+    return y
+
 class BatchNorm(Function):
     """y = γ (x − μ) / √(σ² + ε) + β with μ, σ² per feature over every other axis.
 
@@ -42,7 +54,6 @@ class BatchNorm(Function):
     """
 
     def forward(self, x, *params):
-        xp = get_array_module(x)
         gamma, beta = _split_params(params, self.scale, self.center)
         self.reduce = tuple(a for a in range(x.ndim) if a != self.axis)
         self.bshape = tuple(x.shape[a] if a == self.axis else 1 for a in range(x.ndim))
@@ -60,13 +71,7 @@ class BatchNorm(Function):
             mean = self.moving_mean.reshape(self.bshape).astype(x.dtype, copy=False)
             var = self.moving_variance.reshape(self.bshape).astype(x.dtype, copy=False)
             centred = x - mean
-        self.inv_std = 1.0 / xp.sqrt(var + self.epsilon)
-        self.x_hat = centred * self.inv_std
-        self.gamma = _param_view(gamma, self.bshape)
-        y = self.x_hat * self.gamma if gamma is not None else self.x_hat.copy()
-        if beta is not None:
-            y += beta.reshape(self.bshape)
-        return y
+        return _scale_and_shift(self, centred, var, gamma, beta)
 
     def backward(self, g):
         need = self.needs_input_grad or (True,) * (1 + self.scale + self.center)
@@ -103,20 +108,13 @@ class LayerNorm(Function):
     """
 
     def forward(self, x, *params):
-        xp = get_array_module(x)
         gamma, beta = _split_params(params, self.scale, self.center)
         self.bshape = tuple(x.shape[a] if a in self.axes else 1 for a in range(x.ndim))
         self.outer = tuple(a for a in range(x.ndim) if a not in self.axes)
         mean = x.mean(axis=self.axes, keepdims=True)
         centred = x - mean
         var = (centred * centred).mean(axis=self.axes, keepdims=True)
-        self.inv_std = 1.0 / xp.sqrt(var + self.epsilon)
-        self.x_hat = centred * self.inv_std
-        self.gamma = _param_view(gamma, self.bshape)
-        y = self.x_hat * self.gamma if gamma is not None else self.x_hat.copy()
-        if beta is not None:
-            y += beta.reshape(self.bshape)
-        return y
+        return _scale_and_shift(self, centred, var, gamma, beta)
 
     def backward(self, g):
         need = self.needs_input_grad or (True,) * (1 + self.scale + self.center)
