@@ -182,5 +182,141 @@ def test_attention_layer_matches_torch(use_scale, causal, with_key):
     assert check_gradients(lambda q, v: layer([q, v], mask=[q_mask, v_mask]),
                            [query, value]) < 1e-6
     assert deserialize(serialize(layer)).get_config() == layer.get_config()
-    with pytest.raises(ArgumentError, match="score_mode"):
-        Attention(score_mode="concat")
+    with pytest.raises(ArgumentError, match="score_mode must be 'dot' or 'concat'"):
+        Attention(score_mode="additive")
+
+
+# -- Attention(score_mode="concat"): scores = w · Σ_d tanh(s · (q_i + k_j)) (Keras 3) ---------
+
+
+def numpy_concat_attention(query, value, key, scale, weight, q_mask=None, v_mask=None):
+    """Loop-by-loop reference of Keras 3's concat attention (no vectorised shortcuts)."""
+    batch, tq, _ = query.shape
+    tv = key.shape[1]
+    out = np.zeros((batch, tq, value.shape[2]))
+    for b in range(batch):
+        for i in range(tq):
+            scores = np.array([weight * sum(np.tanh(scale * (query[b, i, d] + key[b, j, d]))
+                                            for d in range(query.shape[2])) for j in range(tv)])
+            if v_mask is not None:
+                scores = scores - 1e9 * (~v_mask[b])
+            probs = np.exp(scores - scores.max())
+            probs /= probs.sum()
+            out[b, i] = probs @ value[b]
+            if q_mask is not None and not q_mask[b, i]:
+                out[b, i] = 0.0
+    return out
+
+
+def test_concat_attention_by_hand():
+    # q = (0.5, -0.5); keys (0.5, 0.5) and (-0.5, 0.5): sums (1, 0) and (0, 0)
+    # scores = (tanh 1 + tanh 0, 0) = (0.76159, 0); softmax = (0.68170, 0.31830)
+    query = np.array([[[0.5, -0.5]]])
+    value = np.array([[[0.5, 0.5], [-0.5, 0.5]]])
+    layer = Attention(score_mode="concat")
+    out, probs = layer([query, value], return_attention_scores=True)
+    p = 1.0 / (1.0 + np.exp(-np.tanh(1.0)))
+    np.testing.assert_allclose(probs.data, [[[p, 1 - p]]], rtol=1e-12)
+    np.testing.assert_allclose(out.data, [[[p * 0.5 - (1 - p) * 0.5, 0.5]]], rtol=1e-12)
+    assert abs(p - 0.68170) < 1e-5
+
+
+CONCAT_CASES = [  # (use_scale, separate key, masks, causal)
+    (False, False, False, False),
+    (True, True, True, False),
+    (True, False, True, True),
+]
+
+
+@pytest.mark.parametrize("use_scale,with_key,masked,causal", CONCAT_CASES)
+def test_concat_attention_matches_numpy_and_torch(use_scale, with_key, masked, causal):
+    import torch
+
+    query, value, key = random_inputs((2, 3, 4), (2, 5, 4), (2, 5, 4), seed=3)
+    key = key if with_key else value
+    q_mask = np.array([[1, 0, 1], [1, 1, 1]], dtype=bool) if masked else None
+    v_mask = np.array([[1, 1, 0, 1, 1], [1, 1, 1, 1, 0]], dtype=bool) if masked else None
+    layer = Attention(use_scale=use_scale, score_mode="concat")
+    inputs = [Tensor(query, True), Tensor(value, True)] + ([Tensor(key, True)] if with_key else [])
+    layer.build_from_shape([tuple(a.shape) for a in inputs])
+    assert len(layer.weights) == (2 if use_scale else 1)
+    scale = 0.7 if use_scale else 1.0
+    if use_scale:
+        layer.scale.assign(np.array(scale))
+    layer.concat_score_weight.assign(np.array(1.3))
+    mask = [q_mask, v_mask] if masked else None
+    y = layer(inputs, mask=mask, use_causal_mask=causal)
+    if not causal:
+        np.testing.assert_allclose(
+            y.data, numpy_concat_attention(query, value, key, scale, 1.3, q_mask, v_mask),
+            rtol=1e-10, atol=1e-12)
+    tq, tv = torch_tensor(query), torch_tensor(value)
+    tk = torch_tensor(key) if with_key else tv
+    ts, tw = torch_tensor(np.array(scale)), torch_tensor(np.array(1.3))
+    scores = tw * torch.tanh(ts * (tq[:, :, None, :] + tk[:, None, :, :])).sum(-1)
+    keep = torch.ones(2, 1, 5, dtype=torch.bool) if v_mask is None else torch.tensor(v_mask)[
+        :, None, :]
+    if causal:
+        keep = keep & torch.tril(torch.ones(3, 5, dtype=torch.bool))
+    expected = torch.softmax(scores.masked_fill(~keep, -1e9), -1) @ tv
+    if q_mask is not None:
+        expected = expected * torch.tensor(q_mask)[:, :, None]
+    np.testing.assert_allclose(y.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    r = np.random.default_rng(1).normal(size=y.shape)
+    (y * Tensor(r)).sum().backward()
+    (expected * torch_tensor(r, False)).sum().backward()
+    for ours, theirs in zip(inputs, (tq, tv, tk)):
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(layer.concat_score_weight.grad, tw.grad.numpy(), rtol=1e-9)
+    if use_scale:
+        np.testing.assert_allclose(layer.scale.grad, ts.grad.numpy(), rtol=1e-9)
+
+
+def test_concat_attention_gradients_by_finite_differences():
+    query, value, key = random_inputs((2, 3, 4), (2, 4, 4), (2, 4, 4), seed=5)
+    q_mask = np.array([[1, 1, 0], [1, 1, 1]], dtype=bool)
+    v_mask = np.array([[1, 0, 1, 1], [1, 1, 1, 1]], dtype=bool)
+    layer = Attention(use_scale=True, score_mode="concat")
+    layer.build_from_shape([query.shape, value.shape, key.shape])
+
+    def fn(q, v, k, scale, weight):  # the weights as inputs, so they are differentiated too
+        layer.scale, layer.concat_score_weight = scale, weight
+        return layer([q, v, k], mask=[q_mask, v_mask], use_causal_mask=True)
+
+    assert check_gradients(fn, [query, value, key, np.array(0.8), np.array(1.2)]) < 1e-6
+
+
+def test_concat_attention_masks_padded_steps_change_nothing():
+    query, value = random_inputs((2, 3, 4), (2, 5, 4), seed=6)
+    v_mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], dtype=bool)
+    q_mask = np.array([[1, 1, 0], [1, 1, 1]], dtype=bool)
+    layer = Attention(score_mode="concat")
+    y = layer([query, value], mask=[q_mask, v_mask]).data
+    changed = value.copy()
+    changed[0, 3:] = 100.0  # padded value (and key) steps of the first sample
+    np.testing.assert_allclose(layer([query, changed], mask=[q_mask, v_mask]).data, y)
+    np.testing.assert_array_equal(y[0, 2], 0.0)  # a masked query step outputs zeros
+    np.testing.assert_allclose(layer([query[:1, :, :], value[:1, :3]]).data[0, :2], y[0, :2])
+
+
+def test_concat_attention_trains_saves_and_loads(tmp_path):
+    from shendu.layers import Dense, GlobalAveragePooling1D, Input
+    from shendu.models import Model, load_model
+
+    query_in, value_in = Input(shape=(3, 4)), Input(shape=(5, 4))
+    attended = Attention(use_scale=True, score_mode="concat", name="att")([query_in, value_in])
+    model = Model([query_in, value_in], Dense(1)(GlobalAveragePooling1D()(attended)))
+    model.compile(optimizer="sgd", loss="mse")
+    q, v = random_inputs((8, 3, 4), (8, 5, 4), seed=2)
+    before = model.get_layer("att").get_weights()
+    assert [w.shape for w in before] == [(), ()]
+    model.fit([q, v], np.ones((8, 1)), epochs=1, batch_size=8, verbose=0)
+    after = model.get_layer("att").get_weights()
+    assert all(a != b for a, b in zip(before, after))
+    path = tmp_path / "concat.safetensors"
+    model.save(path)
+    loaded = load_model(path)
+    np.testing.assert_allclose(loaded.predict([q, v], verbose=0), model.predict([q, v], verbose=0))
+    layer = loaded.get_layer("att")
+    assert layer.score_mode == "concat" and layer.get_weights() == after
+    assert deserialize(serialize(layer)).get_config() == layer.get_config()

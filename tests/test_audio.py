@@ -30,11 +30,32 @@ def torch_stft(x, frame_length, step, fft_length, window, center=False):
                       return_complex=True).numpy().transpose(0, 2, 1)
 
 
-@pytest.mark.parametrize("mode,frame_length,step,fft_length,window,periodic,scaling", [
+def _keras_mode(spec, mode):
+    """Keras's STFTSpectrogram outputs from a complex STFT (formulas from Keras's docs)."""
+    eps = 1e-7
+    power = spec.real ** 2 + spec.imag ** 2
+    one_sided = power.copy()
+    one_sided[..., 1:-1] *= 2
+    magnitude = np.sqrt(np.maximum(power, eps))
+    return {"psd": one_sided, "magnitude": magnitude,
+            "log": np.log(np.maximum(magnitude, eps)), "real": spec.real, "imag": spec.imag,
+            "angle": np.angle(spec), "stft": np.concatenate([spec.real, spec.imag], -1)}[mode]
+
+
+# mode, frame_length, frame_step, fft_length, window, periodic, scaling
+STFT_CASES = [
     ("psd", 64, 16, None, "hann", False, "density"),
     ("magnitude", 50, 25, 64, "hamming", True, "spectrum"),
-    ("log", 32, 8, None, None, False, None),
-])
+    ("log", 32, 8, None, None, False, "density"),  # no window: no scaling either
+    ("log", 48, None, None, "hann", False, "density"),  # step 24, fft 64 by default
+    ("real", 40, 20, None, "hamming", False, None),
+    ("imag", 32, 32, 64, "hann", True, "spectrum"),
+    ("angle", 32, 10, None, "hann", False, "density"),
+    ("stft", 24, 12, None, "hann", False, "density"),
+]
+
+
+@pytest.mark.parametrize("mode,frame_length,step,fft_length,window,periodic,scaling", STFT_CASES)
 def test_stft_spectrogram_matches_torch_stft(mode, frame_length, step, fft_length, window,
                                              periodic, scaling):
     import torch
@@ -43,29 +64,58 @@ def test_stft_spectrogram_matches_torch_stft(mode, frame_length, step, fft_lengt
     layer = STFTSpectrogram(mode=mode, frame_length=frame_length, frame_step=step,
                             fft_length=fft_length, window=window, periodic=periodic,
                             scaling=scaling, dtype="float64")
-    n_fft = fft_length or frame_length
+    n_fft = fft_length or 1 << (frame_length - 1).bit_length()
+    step = step or frame_length // 2
     if window is None:
         w = np.ones(frame_length)
     else:
         fn = torch.hann_window if window == "hann" else torch.hamming_window
         w = fn(frame_length, periodic=periodic, dtype=torch.float64).numpy()
-    if scaling == "density":
-        w = w / math.sqrt((w ** 2).sum())
-    elif scaling == "spectrum":
-        w = w / w.sum()
+        if scaling == "density":
+            w = w / math.sqrt((w ** 2).sum())
+        elif scaling == "spectrum":
+            w = w / w.sum()
     w = np.pad(w, (0, n_fft - frame_length))  # frames are zero-padded at the end to fft_length
-    spec = torch_stft(x, frame_length, step, n_fft, w)
-    psd = np.abs(spec) ** 2
-    expected = {"psd": psd, "magnitude": np.sqrt(psd), "log": np.log(psd + 1e-6)}[mode]
-    out = layer(x).numpy()
-    assert out.shape == (2, 1 + (1000 - frame_length) // step, n_fft // 2 + 1)
-    # torch frames n_fft samples, so it has fewer frames when n_fft > frame_length
-    np.testing.assert_allclose(out[:, :expected.shape[1]], expected, rtol=1e-9, atol=1e-9)
+    # torch frames n_fft samples; pad the clip so it frames every one of ours
+    padded = np.pad(x, ((0, 0), (0, n_fft - frame_length)))
+    spec = torch_stft(padded, frame_length, step, n_fft, w)
+    frames = 1 + (1000 - frame_length) // step
+    expected = _keras_mode(spec[:, :frames], mode)
+    out = layer(x[..., None]).numpy()
+    bins = (n_fft // 2 + 1) * (2 if mode == "stft" else 1)
+    assert out.shape == (2, frames, bins)
+    if mode == "angle":  # compare where the phase is well defined
+        keep = np.abs(spec[:, :frames]) > 1e-6
+        out, expected = out[keep], expected[keep]
+    np.testing.assert_allclose(out, expected, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(layer(x).numpy(), layer(x[..., None]).numpy())  # one channel
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("expand_dims", [False, True])
+def test_stft_channels_and_layouts_follow_keras(data_format, expand_dims):
+    x = np.random.default_rng(3).normal(size=(2, 300, 3))  # (batch, samples, channels)
+    per_channel = [STFTSpectrogram(frame_length=32, mode="psd")(x[..., c]).numpy()
+                   for c in range(3)]  # each (batch, frames, bins)
+    layer = STFTSpectrogram(frame_length=32, mode="psd", data_format=data_format,
+                            expand_dims=expand_dims)
+    out = layer(x if data_format == "channels_last" else x.transpose(0, 2, 1)).numpy()
+    if data_format == "channels_last":
+        expected = np.stack(per_channel, -1) if expand_dims else np.concatenate(per_channel, -1)
+    else:
+        expected = (np.stack(per_channel, 1) if expand_dims
+                    else np.concatenate(per_channel, -1).transpose(0, 2, 1))
+    np.testing.assert_allclose(out, expected, rtol=1e-5)
 
 
 def test_stft_same_padding_and_a_pure_tone():
     layer = STFTSpectrogram(mode="magnitude", frame_length=64, frame_step=32, padding="same")
     assert layer(waves(1, 1000)).shape == (1, math.ceil(1000 / 32), 33)
+    same = STFTSpectrogram(mode="real", frame_length=8, frame_step=4, padding="same",
+                           window=None)(np.arange(10.0)[None]).numpy()
+    # ceil(10 / 4) = 3 frames of 8 need 2·4 + 8 − 10 = 6 zeros: 3 left, 3 right (as a conv)
+    np.testing.assert_allclose(same[0, :, 0], [0 + 1 + 2 + 3 + 4, 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8,
+                                               5 + 6 + 7 + 8 + 9])
     t = np.arange(2048) / 8000
     tone = np.sin(2 * np.pi * 1000 * t)[None]  # 1 kHz at 8 kHz with 64 bins of 125 Hz
     spec = STFTSpectrogram(mode="psd", frame_length=64, frame_step=64)(tone).numpy()
@@ -131,7 +181,11 @@ def test_audio_layers_config_round_trip_and_errors():
         assert layer.weights == []
         np.testing.assert_allclose(clone(waves()).numpy(), layer(waves()).numpy())
     with pytest.raises(ArgumentError, match="mode"):
-        STFTSpectrogram(mode="angle")
+        STFTSpectrogram(mode="phase")
+    with pytest.raises(ArgumentError, match="frame_step"):
+        STFTSpectrogram(frame_length=32, frame_step=64)
+    with pytest.raises(ArgumentError, match="window"):
+        STFTSpectrogram(frame_length=4, window=[1.0, 2.0])
     with pytest.raises(ArgumentError, match="fft_length"):
         STFTSpectrogram(frame_length=64, fft_length=32)
     with pytest.raises(ShapeError, match="samples"):

@@ -250,6 +250,59 @@ def test_imdb_num_words_skip_top_maxlen(tmp_path):
     assert all(w < 8 for x in x_train for w in x)
 
 
+# -- downloads of the other Keras datasets (a replaced urlopen serves small files) -----------
+
+
+def _serve(monkeypatch, tmp_path, files: dict[str, bytes]):
+    """Route downloads to ``files`` (by the URL's last part); returns the list of URLs asked."""
+    asked = []
+
+    def fake_urlopen(url):
+        asked.append(url)
+        return io.BytesIO(files[url.rsplit("/", 1)[-1]])
+
+    monkeypatch.setattr(_download, "_urlopen", fake_urlopen)
+    monkeypatch.setenv("SHENDU_HOME", str(tmp_path / "home"))
+    return asked
+
+
+def test_fashion_mnist_downloads_its_four_idx_files_once(tmp_path, monkeypatch):
+    data = _write_idx_folder(tmp_path)
+    files = {name: (tmp_path / name).read_bytes() for name in fashion_mnist.FILES}
+    monkeypatch.setattr(fashion_mnist, "FILES", {
+        name: hashlib.sha256(raw).hexdigest() for name, raw in files.items()})
+    asked = _serve(monkeypatch, tmp_path, files)
+    (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
+    assert sorted(asked) == sorted(fashion_mnist.BASE_URL + n for n in fashion_mnist.FILES)
+    np.testing.assert_array_equal(x_train, data["train"][0])
+    np.testing.assert_array_equal(y_test, data["t10k"][1])
+    fashion_mnist.load_data()  # served from the cache
+    assert len(asked) == 4
+
+
+def test_cifar10_downloads_the_tarball_with_its_hash(tmp_path, monkeypatch):
+    batches = _cifar_tarball(tmp_path / "c.tar.gz")
+    raw = (tmp_path / "c.tar.gz").read_bytes()
+    asked = _serve(monkeypatch, tmp_path, {"cifar-10-python.tar.gz": raw})
+    monkeypatch.setattr(cifar10, "SHA256", hashlib.sha256(raw).hexdigest())
+    (x_train, _), (_, y_test) = cifar10.load_data()
+    assert asked == [cifar10.URL] and x_train.shape == (15, 32, 32, 3)
+    assert y_test[:, 0].tolist() == batches["test_batch"][1]
+    monkeypatch.setattr(cifar10, "SHA256", "0" * 64)  # a cached file with the wrong hash
+    with pytest.raises(DataError, match="SHA-256"):  # is fetched again and refused
+        cifar10.load_data()
+
+
+def test_imdb_downloads_keras_file_name_into_the_cache(tmp_path, monkeypatch):
+    _imdb_npz(tmp_path / "src.npz")
+    raw = (tmp_path / "src.npz").read_bytes()
+    asked = _serve(monkeypatch, tmp_path, {"imdb.npz": raw})
+    monkeypatch.setattr(imdb, "SHA256", hashlib.sha256(raw).hexdigest())
+    (x_train, _), (x_test, _) = imdb.load_data(num_words=100)  # path="imdb.npz", as Keras
+    assert asked == [imdb.URL] and len(x_train) == 4 and len(x_test) == 2
+    assert (tmp_path / "home" / "datasets" / "imdb.npz").read_bytes() == raw
+
+
 # -- digits (shipped) --------------------------------------------------------------------------
 
 

@@ -53,6 +53,27 @@ def test_embedding_lookup_matches_torch_with_gradients(ids_shape):
     assert check_gradients(lambda w: embedding_lookup(w, ids), [table]) < 1e-6
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_embedding_gradient_scatter_matches_torch_with_many_repeats(dtype):
+    """The flat element-wise scatter of the backward: every repeated id sums its rows."""
+    import torch
+    import torch.nn.functional as F
+
+    rng = np.random.default_rng(4)
+    table = rng.normal(size=(7, 5)).astype(dtype)
+    ids = rng.integers(0, 7, size=(4, 9))  # 36 positions over 7 rows: many repeats
+    ids[0, :3] = 6
+    t = Tensor(table, requires_grad=True)
+    y = embedding_lookup(t, ids)
+    r = rng.normal(size=y.shape).astype(dtype)
+    (y * Tensor(r)).sum().backward()
+    tt = torch.tensor(table, requires_grad=True)
+    (F.embedding(torch.tensor(ids), tt) * torch.tensor(r)).sum().backward()
+    assert t.grad.dtype == np.dtype(dtype) and t.grad.shape == (7, 5)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=tol, atol=tol)
+
+
 def test_embedding_layer_shapes_weights_config_and_float_ids():
     layer = Embedding(10, 4, mask_zero=True, name="emb")
     y = layer(np.array([[1.0, 2.0, 0.0]]))  # models feed floats holding whole numbers

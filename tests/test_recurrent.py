@@ -366,3 +366,97 @@ def test_layers_compose_with_other_ops():
     x = Tensor(np.random.default_rng(14).normal(size=(2, 4, 3)), requires_grad=True)
     layer = SimpleRNN(3, return_sequences=True, dtype="float64")
     assert check_gradients(lambda t: ops.tanh(layer(t)).sum(axis=1), [x.data]) < 1e-6
+
+
+# -- the fused LSTM loop and the scratch pool ---------------------------------------------------
+FUSED_OPTIONS = [{}, {"return_sequences": True}, {"go_backwards": True},
+                 {"return_state": True, "return_sequences": True, "initial": True},
+                 {"dropout": 0.3, "recurrent_dropout": 0.4, "return_sequences": True},
+                 {"use_bias": False}]
+
+
+def _lstm_grads(x, weights, options, dtype):
+    """Output and every input gradient of LSTMFn for a fixed random output weighting."""
+    rng = np.random.default_rng(21)
+    inputs = [Tensor(a.astype(dtype), requires_grad=True) for a in [x] + weights]
+    settings = {k: v for k, v in options.items() if k != "initial"}
+    out = LSTMFn.apply(*inputs, activation=get_kernel("tanh"),
+                       recurrent_activation=get_kernel("sigmoid"),
+                       rng=np.random.default_rng(7), **settings)
+    (out * Tensor(rng.normal(size=out.shape).astype(dtype))).sum().backward()
+    return [out.data] + [t.grad for t in inputs]
+
+
+@pytest.mark.parametrize("dtype,tol", [("float64", 1e-12), ("float32", 2e-5)])
+@pytest.mark.parametrize("options", FUSED_OPTIONS, ids=lambda o: "-".join(o) or "plain")
+def test_fused_lstm_loop_matches_the_general_loop(options, dtype, tol, monkeypatch):
+    rng = np.random.default_rng(20)
+    u, batch = 4, 3
+    x = rng.normal(size=(batch, 6, 5))
+    weights = [rng.normal(scale=0.5, size=(5, 4 * u)), rng.normal(scale=0.5, size=(u, 4 * u))]
+    if options.get("use_bias", True):
+        weights.append(rng.normal(scale=0.5, size=(4 * u,)))
+    if options.get("initial"):
+        weights += [rng.normal(size=(batch, u)), rng.normal(size=(batch, u))]
+    fused = _lstm_grads(x, weights, options, dtype)
+    monkeypatch.setattr(LSTMFn, "fused_gates", False)
+    general = _lstm_grads(x, weights, options, dtype)
+    assert len(fused) == len(general) == 2 + len(weights)
+    for a, b in zip(fused, general):
+        assert a.dtype == b.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+def test_scratch_reuse_across_calls_of_other_batch_sizes_gives_fresh_numbers(monkeypatch):
+    """Buffers kept from earlier calls (training and inference, other batch sizes, GRU and
+    Embedding in between) give exactly the numbers of a fresh pool, and the arrays the ops
+    return (outputs, gradients) never share memory with a later call's."""
+    from shendu.ops import embedding, lstm
+    from shendu.ops import scratch as scratch_module
+
+    rng = np.random.default_rng(22)
+    weights = [rng.normal(size=(3, 16)), rng.normal(size=(4, 16)), rng.normal(size=(16,))]
+    weights = [w.astype("float32") for w in weights]
+    settings = dict(activation=get_kernel("tanh"), recurrent_activation=get_kernel("sigmoid"))
+    gru = GRU(4, dtype="float32")
+    batches = [rng.normal(size=(n, 5, 3)).astype("float32") for n in (5, 1, 3, 5, 1, 2, 5)]
+    ids = rng.integers(0, 4, size=(2, 5))
+
+    def run_all():
+        kept = []
+        for x in batches:
+            fn = LSTMFn(return_sequences=True, **settings)
+            fn.needs_input_grad = (True,) * 4
+            out = fn.forward(x, *weights)
+            kept += [out, *fn.backward(np.ones_like(out))]
+            kept.append(LSTMFn.apply(x, *weights, **settings).data)  # inference
+            kept.append(gru(x).data)
+            lookup = embedding.EmbeddingLookup()
+            lookup.forward(weights[1], ids)
+            kept.append(lookup.backward(np.ones((2, 5, 16), "float32"))[0])
+        return [a.copy() for a in kept], kept
+
+    run_all()  # fills the pool
+    assert scratch_module.scratch.held > 0
+    copies, reused = run_all()
+    fresh_pool = scratch_module.ScratchPool(limit_bytes=0)  # keeps nothing: always new arrays
+    monkeypatch.setattr(lstm, "scratch", fresh_pool)
+    monkeypatch.setattr(embedding, "scratch", fresh_pool)
+    fresh = run_all()[0]
+    assert fresh_pool.held == 0 and len(reused) == len(fresh) == 7 * 8
+    for got, copy, expected in zip(reused, copies, fresh):
+        np.testing.assert_array_equal(got, copy)  # not overwritten by later calls
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("steps", [1, 4, 5])
+def test_fused_lstm_inference_keeps_one_step_and_matches_the_general_loop(steps, monkeypatch):
+    rng = np.random.default_rng(23)
+    args = [rng.normal(size=(3, steps, 2)), rng.normal(size=(2, 12)), rng.normal(size=(3, 12)),
+            rng.normal(size=(12,)), rng.normal(size=(3, 3)), rng.normal(size=(3, 3))]
+    settings = dict(activation=get_kernel("tanh"), recurrent_activation=get_kernel("sigmoid"),
+                    return_sequences=True, return_state=True)
+    fused = LSTMFn.apply(*args, **settings).data  # no input needs a gradient: inference
+    monkeypatch.setattr(LSTMFn, "fused_gates", False)
+    np.testing.assert_allclose(fused, LSTMFn.apply(*args, **settings).data, rtol=1e-12,
+                               atol=1e-12)

@@ -194,3 +194,35 @@ def test_time_distributed_config_round_trip_and_training_step():
     before = model.evaluate(x, target, verbose=0)
     model.train_on_batch(x, target)
     assert model.evaluate(x, target, verbose=0) < before
+
+
+def test_time_distributed_conv2d_equals_the_conv_on_each_frame():
+    from shendu.layers import Conv2D
+
+    x = np.random.default_rng(12).normal(size=(2, 3, 5, 5, 2))  # (batch, time, rows, cols, ch)
+    layer = TimeDistributed(Conv2D(4, 3, padding="same", dtype="float64"), dtype="float64")
+    out = layer(x).data
+    assert out.shape == layer.compute_output_shape((2, 3, 5, 5, 2)) == (2, 3, 5, 5, 4)
+    for t in range(3):  # the wrapped layer's weights, applied frame by frame
+        np.testing.assert_allclose(out[:, t], layer.layer(x[:, t]).data, atol=1e-12)
+    assert check_gradients(lambda v: layer(v), [x]) < 1e-6
+
+
+def test_time_distributed_hands_each_step_its_mask():
+    from shendu.layers import GlobalAveragePooling1D
+
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(2, 3, 4, 2))  # (batch, steps, words, features)
+    mask = rng.random((2, 3, 4)) > 0.3
+    mask[..., 0] = True
+    layer = TimeDistributed(GlobalAveragePooling1D(dtype="float64"), dtype="float64")
+    out = layer(x, mask=mask).data
+    # by hand: each (sample, step) averages its unmasked words
+    expected = (x * mask[..., None]).sum(2) / mask.sum(2)[..., None]
+    np.testing.assert_allclose(out, expected, atol=1e-12)
+    assert check_gradients(lambda v: layer(v, mask=mask), [x]) < 1e-6
+    dense = TimeDistributed(Dense(2))  # a layer without masks just computes
+    assert dense(x[..., 0], mask=mask[..., 0]).shape == (2, 3, 2)
+    np.testing.assert_array_equal(dense.compute_mask(x, mask[..., 0]), mask[..., 0])
+    with pytest.raises(ShapeError, match="mask"):
+        layer(x, mask=mask[:, :2])

@@ -135,6 +135,8 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "audio": ("MelSpectrogram", "STFTSpectrogram"),
     "text": ("TextVectorization",),
     "recurrent": ("GRU", "LSTM", "SimpleRNN"),
+    "rnn_cells": ("GRUCell", "LSTMCell", "SimpleRNNCell", "StackedRNNCells"),
+    "rnn_generic": ("RNN",),
     "wrappers": ("Bidirectional", "TimeDistributed"),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}

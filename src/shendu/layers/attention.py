@@ -225,18 +225,27 @@ class Attention(Layer):
     where ``value_mask`` is False, and to the past with ``use_causal_mask``), then the
     weighted sum of ``value``; rows where ``query_mask`` is False are zeroed.
 
+    ``score_mode="concat"`` (Keras 3): ``scores[b, i, j] = w · Σ_d tanh(s · (q[b, i, d] +
+    k[b, j, d]))`` with a trainable scalar ``concat_score_weight`` w (initialised to 1) and
+    ``s`` the ``scale`` weight with ``use_scale`` (else 1). Weights in Keras's order:
+    ``scale`` (with use_scale), then ``concat_score_weight``.
+
     >>> import numpy as np
     >>> q, v = np.ones((2, 3, 4)), np.ones((2, 5, 4))
     >>> Attention()([q, v]).shape
     (2, 3, 4)
+    >>> layer = Attention(score_mode="concat", use_scale=True)
+    >>> layer([q, v]).shape, [w.path.split("/")[-1] for w in layer.weights]
+    ((2, 3, 4), ['scale', 'concat_score_weight'])
     """
 
     def __init__(self, use_scale: bool = False, score_mode: str = "dot", dropout: float = 0.0,
                  seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        if score_mode != "dot":
-            raise ArgumentError(f"Attention '{self.name}': score_mode must be 'dot', got "
-                                f"{score_mode!r}. Hint: 'concat' is not implemented yet.")
+        if score_mode not in ("dot", "concat"):
+            raise ArgumentError(f"Attention '{self.name}': score_mode must be 'dot' or 'concat', "
+                                f"got {score_mode!r}. Hint: 'dot' for Luong-style Q Kᵀ scores, "
+                                "'concat' for Σ tanh(q + k).")
         if not 0 <= float(dropout) < 1:
             raise ArgumentError(f"Attention '{self.name}': dropout must be in [0, 1), got "
                                 f"{dropout!r}. Hint: dropout=0.1.")
@@ -249,16 +258,30 @@ class Attention(Layer):
             raise ShapeError(f"Attention '{self.name}': expected inputs [query, value] or "
                              f"[query, value, key], got shape {input_shape}. Hint: pass a list.")
         self.scale = self.add_weight((), "ones", name="scale") if self.use_scale else None
+        self.concat_score_weight = self.add_weight(
+            (), "ones", name="concat_score_weight") if self.score_mode == "concat" else None
+
+    def _scores(self, query, key):
+        """(B, Tq, Tv) scores of every query step against every key step."""
+        if self.score_mode == "concat":
+            # pairs = q[:, :, None, :] + k[:, None, :, :]  (B, Tq, Tv, D), times scale if any
+            pairs = ops.add(ops.expand_dims(query, 2), ops.expand_dims(key, 1))
+            if self.scale is not None:
+                pairs = ops.multiply(pairs, self.scale)
+            # scores = concat_score_weight · Σ_d tanh(pairs)
+            return ops.multiply(ops.sum(ops.tanh(pairs), axis=-1), self.concat_score_weight)
+        # scores = Q Kᵀ (· scale)
+        scores = ops.matmul(query, ops.transpose(key, (0, 2, 1)))
+        if self.scale is not None:
+            scores = ops.multiply(scores, self.scale)
+        return scores
 
     def call(self, inputs, mask=None, training=False, return_attention_scores=False,
              use_causal_mask=False):
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
         q_mask, v_mask = (mask if mask is not None else (None, None))
-        # scores = Q Kᵀ (· scale)
-        scores = ops.matmul(query, ops.transpose(key, (0, 2, 1)))
-        if self.scale is not None:
-            scores = ops.multiply(scores, self.scale)
+        scores = self._scores(query, key)
         keep = None
         if v_mask is not None:
             keep = _as_mask(v_mask)[:, None, :]

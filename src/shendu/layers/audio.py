@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Tensor
+from ..backend import epsilon
 from ..errors import ArgumentError, ShapeError
 from .base import Layer
 
@@ -35,10 +36,10 @@ def window_array(window: str | None, length: int, periodic: bool) -> np.ndarray:
 
 
 def frames(x: np.ndarray, length: int, step: int) -> np.ndarray:
-    """(batch, samples) → (batch, frames, length) strided windows (no padding)."""
+    """(..., samples) → (..., frames, length) strided windows (no padding)."""
     count = 1 + (x.shape[-1] - length) // step
     index = np.arange(length)[None, :] + step * np.arange(count)[:, None]
-    return x[:, index]
+    return x[..., index]
 
 
 def hertz_to_mel(f):
@@ -87,74 +88,139 @@ def _positive(value, where, arg):
     return int(value)
 
 
+STFT_MODES = ("log", "magnitude", "psd", "real", "imag", "angle", "stft")
+
+
+def _stft_window(window, length: int, periodic: bool, scaling: str | None, where: str):
+    """The frame window times Keras's scaling (1/√Σw² 'density', 1/Σ|w| 'spectrum'); no
+    window means no scaling at all, as in Keras."""
+    if window is None:
+        return np.ones(length)
+    if isinstance(window, str):
+        w = window_array(window, length, periodic)
+    else:
+        w = np.asarray(window, dtype=np.float64)
+        if w.shape != (length,):
+            raise ArgumentError(f"{where}: a window array must have frame_length={length} "
+                                f"values, got shape {w.shape}. Hint: window='hann'.")
+    if scaling == "density":
+        return w / np.sqrt(np.sum(w ** 2))
+    return w / np.sum(np.abs(w)) if scaling == "spectrum" else w
+
+
 class STFTSpectrogram(_AudioLayer):
     """Keras's ``STFTSpectrogram(mode="log", frame_length=256, frame_step=None,
-    fft_length=None, window="hann", periodic=False, scaling="density", padding="valid")``.
+    fft_length=None, window="hann", periodic=False, scaling="density", padding="valid",
+    expand_dims=False, data_format=None)``, without weights (numpy's rfft, no gradient).
 
-    Frames of ``frame_length`` samples every ``frame_step`` (default ``frame_length // 4``),
-    times the window (scaled by 1/√Σw² for ``"density"``, 1/Σw for ``"spectrum"``), then an
-    ``fft_length``-point rfft (zero-padded). Modes: ``"magnitude"`` |X|, ``"psd"`` |X|²,
-    ``"log"`` ln(|X|² + 1e-6). Output (batch, frames, fft_length // 2 + 1).
+    Frames of ``frame_length`` samples every ``frame_step`` (default ``frame_length // 2``;
+    ``padding="same"`` pads as a strided convolution does), times the window (scaled by 1/√Σw²
+    for ``"density"``, 1/Σ|w| for ``"spectrum"``), then an ``fft_length``-point rfft (default:
+    the next power of two ≥ ``frame_length``). With p = Re² + Im² and ε = ``epsilon()``, modes:
+    ``"psd"`` p with the bins between DC and the last doubled (one-sided), ``"magnitude"``
+    √max(p, ε), ``"log"`` ln max(√max(p, ε), ε), ``"real"``, ``"imag"``, ``"angle"``
+    atan2(Im, Re), ``"stft"`` real then imaginary parts. Inputs (batch, samples, channels) (or
+    (batch, channels, samples) channels_first; (batch, samples) is one channel); outputs
+    (batch, frames, channels · bins), or (batch, frames, bins, channels) with ``expand_dims``.
 
     >>> import numpy as np
     >>> t = np.arange(64) / 64
     >>> spec = STFTSpectrogram(mode="magnitude", frame_length=64, window=None,
-    ...                        scaling=None)(np.cos(2 * np.pi * 8 * t)[None])
-    >>> int(spec.numpy()[0, 0].argmax())
-    8
+    ...                        scaling=None)(np.cos(2 * np.pi * 8 * t)[None, :, None])
+    >>> spec.shape, int(spec.numpy()[0, 0].argmax())
+    ((1, 1, 33), 8)
     """
 
     def __init__(self, mode: str = "log", frame_length: int = 256, frame_step: int | None = None,
-                 fft_length: int | None = None, window: str | None = "hann",
-                 periodic: bool = False, scaling: str | None = "density", padding: str = "valid",
-                 **kwargs):
+                 fft_length: int | None = None, window="hann", periodic: bool = False,
+                 scaling: str | None = "density", padding: str = "valid",
+                 expand_dims: bool = False, data_format: str | None = None, **kwargs):
         super().__init__(**kwargs)
         where = f"STFTSpectrogram '{self.name}'"
-        for arg, value, allowed in (("mode", mode, ("log", "magnitude", "psd")),
-                                    ("window", window, ("hann", "hamming", None)),
+        for arg, value, allowed in (("mode", mode, STFT_MODES),
                                     ("scaling", scaling, ("density", "spectrum", None)),
-                                    ("padding", padding, ("valid", "same"))):
+                                    ("padding", padding, ("valid", "same")),
+                                    ("data_format", data_format,
+                                     (None, "channels_last", "channels_first"))):
             if value not in allowed:
                 raise ArgumentError(f"{where}: {arg} must be one of {allowed}, got {value!r}. "
                                     f"Hint: the default is {allowed[0]!r}.")
-        self.mode, self.window, self.periodic = mode, window, bool(periodic)
+        if isinstance(window, str) and window not in ("hann", "hamming"):
+            raise ArgumentError(f"{where}: window must be 'hann', 'hamming', None or an array "
+                                f"of frame_length values, got {window!r}. Hint: 'hann'.")
+        self.mode, self.periodic = mode, bool(periodic)
+        self.window = window if window is None or isinstance(window, str) else [
+            float(v) for v in np.asarray(window).ravel()]
         self.scaling, self.padding = scaling, padding
+        self.expand_dims, self.data_format = bool(expand_dims), data_format or "channels_last"
         self.frame_length = _positive(frame_length, where, "frame_length")
-        self.frame_step = _positive(frame_step, where, "frame_step") or self.frame_length // 4
-        self.fft_length = _positive(fft_length, where, "fft_length") or self.frame_length
-        if self.fft_length < self.frame_length:
-            raise ArgumentError(f"{where}: fft_length ({self.fft_length}) must be >= "
+        self.frame_step = _positive(frame_step, where, "frame_step")
+        self.fft_length = _positive(fft_length, where, "fft_length")
+        self._step = self.frame_step or self.frame_length // 2
+        self._fft = self.fft_length or 1 << (self.frame_length - 1).bit_length()
+        if self._step > self.frame_length or self._step < 1:
+            raise ArgumentError(f"{where}: frame_step must be between 1 and frame_length "
+                                f"({self.frame_length}), got {self._step}. Hint: leave it None "
+                                "for frame_length // 2.")
+        if self._fft < self.frame_length:
+            raise ArgumentError(f"{where}: fft_length ({self._fft}) must be >= "
                                 f"frame_length ({self.frame_length}). Hint: leave it None.")
+        self._window = _stft_window(self.window, self.frame_length, self.periodic,
+                                    self.scaling, where)
+
+    def _waveforms(self, inputs) -> np.ndarray:
+        """(batch, channels, samples) float64, whatever the layout."""
+        x = np.asarray(inputs.data if isinstance(inputs, Tensor) else inputs, dtype=np.float64)
+        if x.ndim == 2:
+            return x[:, None, :]
+        if x.ndim != 3:
+            raise ShapeError(f"STFTSpectrogram '{self.name}': expected waveforms of shape "
+                             f"(batch, samples, channels), got {x.shape}. Hint: x[..., None] "
+                             "adds a channel axis to (batch, samples) clips.")
+        return x if self.data_format == "channels_first" else np.swapaxes(x, 1, 2)
 
     def _spectrogram(self, x):
         n = x.shape[-1]
         if self.padding == "same":
-            count = -(-n // self.frame_step)
-            total = max((count - 1) * self.frame_step + self.frame_length - n, 0)
-            x = np.pad(x, ((0, 0), (total // 2, total - total // 2)))
+            count = -(-n // self._step)
+            total = max((count - 1) * self._step + self.frame_length - n, 0)
+            x = np.pad(x, ((0, 0), (0, 0), (total // 2, total - total // 2)))
         if x.shape[-1] < self.frame_length:
             raise ShapeError(f"STFTSpectrogram '{self.name}': clips of {n} samples are shorter "
                              f"than frame_length={self.frame_length}. Hint: pad the clips or use "
                              "padding='same'.")
-        w = window_array(self.window, self.frame_length, self.periodic)
-        if self.scaling == "density":
-            w = w / np.sqrt(np.sum(w ** 2))
-        elif self.scaling == "spectrum":
-            w = w / np.sum(w)
-        spectrum = np.fft.rfft(frames(x, self.frame_length, self.frame_step) * w,
-                               n=self.fft_length, axis=-1)
-        psd = spectrum.real ** 2 + spectrum.imag ** 2
+        # X[t, k] = Σ_n x[t·step + n] · w[n] · e^(−2πi·k·n / fft_length)
+        spectrum = np.fft.rfft(frames(x, self.frame_length, self._step) * self._window,
+                               n=self._fft, axis=-1)  # (batch, channels, frames, bins)
+        out = self._mode(spectrum.real, spectrum.imag)
+        b, c, t, f = out.shape
+        if self.data_format == "channels_last":
+            return out.transpose(0, 2, 3, 1) if self.expand_dims else \
+                out.transpose(0, 2, 1, 3).reshape(b, t, c * f)
+        return out if self.expand_dims else out.transpose(0, 1, 3, 2).reshape(b, c * f, t)
+
+    def _mode(self, re, im):
+        if self.mode in ("real", "imag"):
+            return re if self.mode == "real" else im
+        if self.mode == "angle":
+            return np.arctan2(im, re)
+        if self.mode == "stft":
+            return np.concatenate([re, im], axis=-1)
+        power = re * re + im * im
         if self.mode == "psd":
-            return psd
-        if self.mode == "magnitude":
-            return np.sqrt(psd)
-        return np.log(psd + 1e-6)
+            # one-sided: the bins between DC and the last count their mirrored twin too
+            power[..., 1:-1] *= 2.0
+            return power
+        eps = epsilon()
+        magnitude = np.sqrt(np.maximum(power, eps))
+        return magnitude if self.mode == "magnitude" else np.log(np.maximum(magnitude, eps))
 
     def get_config(self):
         config = super().get_config()
         config.update(mode=self.mode, frame_length=self.frame_length,
                       frame_step=self.frame_step, fft_length=self.fft_length, window=self.window,
-                      periodic=self.periodic, scaling=self.scaling, padding=self.padding)
+                      periodic=self.periodic, scaling=self.scaling, padding=self.padding,
+                      expand_dims=self.expand_dims, data_format=self.data_format)
         return config
 
 

@@ -13,6 +13,16 @@ decreasing count (ties in alphabetical order), cut at ``max_tokens`` entries in 
 ['', '[UNK]', 'the', 'cat', 'dog', 'sat']
 >>> layer(["The bird sat."]).data
 array([[2, 1, 5, 0]])
+
+As a model's first layer, it lets ``fit`` / ``evaluate`` / ``predict`` take raw strings (a list
+or a 1-D / (n, 1) array; numbers are refused, not turned into text):
+
+>>> from shendu.layers import Dense, Embedding, GlobalAveragePooling1D, Input
+>>> from shendu.models import Sequential
+>>> model = Sequential([Input(shape=(1,), dtype="string"), layer, Embedding(6, 2),
+...                     GlobalAveragePooling1D(), Dense(1)])
+>>> model.predict(["the cat", "a dog sat"], verbose=0).shape
+(2, 1)
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..errors import ArgumentError, DTypeError
 from .base import Layer
+from .node import Node, SymbolicTensor, is_symbolic
 
 _PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]")
 _MODES = ("int", "multi_hot", "count", "tf_idf")
@@ -181,7 +192,15 @@ class TextVectorization(Layer):
         return len(self._vocab)
 
     # -- forward -------------------------------------------------------------------------------
+    takes_strings = True  # a model with this layer first keeps x as text (see Model._check_x)
+
     def __call__(self, inputs, *args, **kwargs):
+        if is_symbolic(inputs):  # a functional graph: no dry run, strings have no zeros
+            shape = self.compute_output_shape((None,) + tuple(inputs.shape[1:]))
+            dtype = "int64" if self.output_mode == "int" else self.compute_dtype
+            outputs = SymbolicTensor(shape, dtype)
+            Node(self, inputs, [outputs])
+            return outputs
         return self.call(inputs)
 
     def call(self, inputs):
@@ -213,6 +232,8 @@ class TextVectorization(Layer):
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":
             return (input_shape[0], self.output_sequence_length)
+        if self.pad_to_max_tokens and self.max_tokens:
+            return (input_shape[0], self.max_tokens)
         return (input_shape[0], len(self._vocab))
 
     def get_config(self):

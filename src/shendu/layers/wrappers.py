@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
+
 from .. import ops
+from ..autograd import Tensor
 from ..errors import ArgumentError, ShapeError
 from .base import Layer
 
@@ -197,10 +200,21 @@ class TimeDistributed(Layer):
             )
         self.layer.build_from_shape((None,) + tuple(input_shape[2:]))
 
-    def call(self, inputs, training=False):
+    def call(self, inputs, training=False, mask=None):
         batch, steps = inputs.shape[0], inputs.shape[1]
         flat = ops.reshape(inputs, (batch * steps,) + tuple(inputs.shape[2:]))
-        out = self.layer(flat, training=training)
+        kwargs = {}
+        if mask is not None:
+            mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+            if mask.ndim < 2 or tuple(mask.shape[:2]) != (batch, steps):
+                raise ShapeError(
+                    f"TimeDistributed '{self.name}': the mask must start with the input's "
+                    f"(batch, time) = {(batch, steps)}, got shape {tuple(mask.shape)}. "
+                    "Hint: a (batch, time) mask from Masking or Embedding(mask_zero=True)."
+                )
+            if self.layer._accepts_mask():  # each step's mask goes to the wrapped layer
+                kwargs["mask"] = mask.reshape((batch * steps,) + tuple(mask.shape[2:]))
+        out = self.layer(flat, training=training, **kwargs)
         return ops.reshape(out, (batch, steps) + tuple(out.shape[1:]))
 
     def compute_mask(self, inputs, mask=None):

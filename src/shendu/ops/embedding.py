@@ -21,6 +21,7 @@ from __future__ import annotations
 from ..autograd import Function, Tensor
 from ..backend import get_array_module
 from ..errors import ArgumentError
+from .scratch import scratch
 
 
 class EmbeddingLookup(Function):
@@ -34,10 +35,16 @@ class EmbeddingLookup(Function):
 
     def backward(self, g):
         xp = get_array_module(g)
-        grad = xp.zeros(self.table_shape, dtype=g.dtype)
-        # dL/dtable[k] = Σ over positions p with ids[p] = k of g[p]
-        xp.add.at(grad, self.ids.reshape(-1), g.reshape(-1, self.table_shape[-1]))
-        return grad, None
+        vocab, dim = self.table_shape
+        grad = xp.zeros(vocab * dim, dtype=g.dtype)
+        # dL/dtable[k] = Σ over positions p with ids[p] = k of g[p]; scattered element by
+        # element into the flat table (add.at on a 1-D index is many times faster than on rows)
+        index = scratch.take(xp, (self.ids.size, dim), xp.int64)
+        xp.multiply(self.ids.reshape(-1, 1), dim, out=index)
+        index += xp.arange(dim)  # the flat position of (ids[p], column j)
+        xp.add.at(grad, index.reshape(-1), g.reshape(-1))
+        scratch.give(index)
+        return grad.reshape(vocab, dim), None
 
 
 def embedding_lookup(table, ids, where: str = "embedding_lookup") -> Tensor:
