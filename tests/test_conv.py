@@ -72,6 +72,9 @@ CONV2D_CASES = [
     ((9, 10), 4, (3, 3), 4, (1, 2), "valid", (2, 1), 2, True),
     ((5, 5), 1, (5, 5), 2, (1, 1), "valid", (1, 1), 1, False),
     ((6, 6), 2, (1, 1), 3, (3, 3), "same", (1, 1), 1, False),
+    # 3·3·4 = 36 values per window: the bias is added after the GEMM, not as a ones column
+    ((6, 6), 4, (3, 3), 5, (1, 1), "same", (1, 1), 1, False),
+    ((7, 7), 8, (3, 3), 4, (1, 1), "valid", (1, 1), 2, True),
 ]
 
 
@@ -254,3 +257,156 @@ def test_conv_layers_shapes_weights_config_and_training_step(case):
     before = [w.copy() for w in model.get_weights()]
     model.train_on_batch(x, np.ones((2, *out_shape), "float32"))
     assert all(not np.allclose(a, b) for a, b in zip(model.get_weights(), before))
+
+
+# -- the fast path's reused ops (Sequential fit calls one Conv object every step) --------------
+# (input shape, kernel shape, settings): a ones column for the bias (few values per window), a
+# plain bias add, 'same' padding (a reused padded buffer), groups, channels_first, 1-D, depthwise
+REUSE_CASES = [
+    ((6, 6, 1), (3, 3, 1, 4), dict(activation="relu")),
+    ((6, 6, 4), (3, 3, 4, 3), dict(padding="same", activation="relu")),
+    ((7, 6, 2), (3, 3, 2, 3), dict(strides=2, padding="same", activation="tanh")),
+    ((6, 6, 4), (3, 3, 2, 4), dict(groups=2, padding="same")),
+    ((3, 6, 6), (2, 2, 3, 2), dict(data_format="channels_first", padding="same")),
+    ((9, 3), (3, 3, 4), dict(padding="causal", dilation_rate=2, activation="relu")),
+]
+
+
+def _fresh_and_reused(x_shape, k_shape, settings, depthwise=False):
+    """(fresh-op results, reused-op results) of forward and every gradient over batch sizes
+    5, 3 (a shorter batch: its own buffers) and 5 again (the first buffers, reused)."""
+    rng = np.random.default_rng(0)
+    fn = ops.depthwise_conv if depthwise else ops.conv
+    f = k_shape[-1] * (k_shape[-2] if depthwise else 1)
+    K, b = rng.normal(size=k_shape), rng.normal(size=f)
+    reused, fresh_out, reused_out = None, [], []
+    for n in (5, 3, 5):
+        x = rng.normal(size=(n, *x_shape))
+        tensors = [Tensor(x, requires_grad=True), Tensor(K, requires_grad=True),
+                   Tensor(b, requires_grad=True)]
+        out = fn(*tensors, **settings)
+        if reused is None:
+            reused = out.creator  # the op object, called again as the fast path does
+        g = rng.normal(size=out.shape)
+        out.backward(g)
+        fresh_out.append([out.data] + [t.grad for t in tensors])
+        y = reused.forward(x, K, b).copy()
+        reused_out.append([y, *reused.backward(g)])
+    return fresh_out, reused_out
+
+
+@pytest.mark.parametrize("case", REUSE_CASES, ids=str)
+def test_reused_conv_op_gives_the_numbers_of_fresh_ops_across_batch_sizes(case):
+    fresh, reused = _fresh_and_reused(*case)
+    for a_step, b_step in zip(fresh, reused):
+        for a, b in zip(a_step, b_step):
+            np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+
+
+def test_reused_depthwise_op_gives_the_numbers_of_fresh_ops():
+    fresh, reused = _fresh_and_reused((6, 6, 3), (3, 3, 3, 2), dict(padding="same"),
+                                      depthwise=True)
+    for a_step, b_step in zip(fresh, reused):
+        for a, b in zip(a_step, b_step):
+            np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("channels", [1, 5])  # bias as a ones column / added after the GEMM
+def test_fused_conv_relu_equals_conv_then_relu(channels):
+    x, K, b = random_inputs((3, 6, 6, channels), (3, 3, channels, 4), (4,))
+    g = np.random.default_rng(3).normal(size=(3, 4, 4, 4))
+    results = []
+    for fused in (True, False):
+        tensors = [Tensor(a, requires_grad=True) for a in (x, K, b)]
+        out = (ops.conv(*tensors, activation="relu") if fused
+               else ops.activation(ops.conv(*tensors), "relu"))
+        out.backward(g)
+        results.append([out.data] + [t.grad for t in tensors])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_conv_gradients_with_bias_column_match_finite_differences():
+    x, K, b = random_inputs((2, 5, 5, 1), (3, 3, 1, 2), (2,))
+    assert check_gradients(lambda x, K, b: ops.conv(x, K, b, activation="tanh"), [x, K, b]) < 1e-6
+
+
+def test_conv_op_keeps_no_buffers_in_inference():
+    x, K, b = random_inputs((2, 6, 6, 1), (3, 3, 1, 2), (2,))
+    from shendu.ops.activations import get_kernel
+    from shendu.ops.conv import Conv, conv_settings
+
+    out = ops.conv(Tensor(x), Tensor(K), Tensor(b), padding="same")
+    fn = Conv(**conv_settings(2, (3, 3), (1, 1), (1, 1), "same", 1, get_kernel(None), False))
+    fn.needs_input_grad = ()  # as the inference plan sets it
+    np.testing.assert_array_equal(fn.forward(x, K, b), out.data)
+    assert "_scratch" not in vars(fn)  # big batches in predict leave no buffers behind
+
+
+# -- the Sequential fast path with convolution and pooling layers ---------------------------------
+def _cnn_layers():
+    return [
+        layers.Conv2D(4, 3, activation="relu", input_shape=(9, 9, 1)),
+        layers.MaxPooling2D(),
+        layers.Conv2D(5, 3, padding="same", activation="sigmoid"),
+        layers.DepthwiseConv2D(2, depth_multiplier=2, activation="tanh"),
+        layers.AveragePooling2D(pool_size=2, strides=1, padding="same"),
+        layers.Flatten(),
+        layers.Dense(3, activation="softmax"),
+    ]
+
+
+def _cnn1d_layers():
+    return [
+        layers.Conv1D(4, 3, padding="causal", activation="relu", input_shape=(10, 2)),
+        layers.MaxPooling1D(pool_size=3, strides=2, padding="same"),
+        layers.Conv1D(3, 2, data_format="channels_last"),
+        layers.AveragePooling1D(),
+        layers.Flatten(),
+        layers.Dense(3, activation="softmax"),
+    ]
+
+
+@pytest.mark.parametrize("make_layers, x_shape", [(_cnn_layers, (9, 9, 1)),
+                                                  (_cnn1d_layers, (10, 2))])
+def test_cnn_fast_path_matches_autograd_path(make_layers, x_shape):
+    from shendu import backend
+    from shendu.models import Sequential
+    from shendu.utils import set_random_seed
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(20, *x_shape))
+    y = rng.integers(0, 3, size=20)
+    backend.set_floatx("float64")
+    results = []
+    for fast in (True, False):
+        set_random_seed(0)
+        model = Sequential(make_layers())
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        model.use_fast_path = fast
+        history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+        assert (model._plan is not None) == fast  # batches of 8, 8 and a shorter 4
+        results.append((model.get_weights(), history.history["loss"],
+                        model.predict(x, verbose=0)))
+    (w_fast, h_fast, p_fast), (w_slow, h_slow, p_slow) = results
+    for a, b in zip(w_fast, w_slow):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_fast, h_slow, rtol=1e-10)
+    np.testing.assert_allclose(p_fast, p_slow, rtol=1e-10, atol=1e-12)
+
+
+def test_separable_and_transposed_convs_keep_the_layer_by_layer_path():
+    from shendu.models.chain import ChainPlan
+
+    for layer in (layers.SeparableConv2D(2, 3, input_shape=(6, 6, 2)),
+                  layers.Conv2DTranspose(2, 3, input_shape=(6, 6, 2))):
+        model = Sequential_of(layer)
+        assert ChainPlan.for_model(model) is None
+        assert model.predict(np.ones((1, 6, 6, 2)), verbose=0).ndim == 4
+
+
+def Sequential_of(layer):
+    from shendu.models import Sequential
+
+    return Sequential([layer])

@@ -90,6 +90,96 @@ def test_batch_norm_gradients_match_finite_differences(shape, axis, training, sc
     assert check_gradients(fn, [x, *params]) < 1e-6
 
 
+# (input shape, keras axis); the mask has the input's shape without the last (feature) axis
+MASKED_BN_CASES = [((3, 5, 4), -1), ((2, 3, 4, 3), -1), ((6, 3), -1)]
+
+
+def _mask_for(shape, axis, seed=0):
+    mask = np.random.default_rng(seed).random(shape[:-1]) > 0.4
+    mask.flat[0] = True  # at least one position counts
+    return mask
+
+
+@pytest.mark.parametrize("shape,axis", MASKED_BN_CASES)
+def test_masked_batch_norm_takes_statistics_over_unmasked_positions_like_torch(shape, axis):
+    import torch
+
+    c = shape[axis]
+    x, r, gamma, beta = random_inputs(shape, shape, (c,), (c,), seed=12)
+    mask = _mask_for(shape, axis)
+    # torch reference: the feature axis last, statistics of the selected rows, every row scaled
+    x_t, g_t, b_t = torch_tensor(x), torch_tensor(gamma), torch_tensor(beta)
+    last = x_t.movedim(axis, -1)
+    chosen = last[torch.tensor(mask)]
+    mean, var = chosen.mean(0), chosen.var(0, unbiased=False)
+    y_t = ((last - mean) / torch.sqrt(var + 1e-3) * g_t + b_t).movedim(-1, axis)
+    (y_t * torch_tensor(r, requires_grad=False)).sum().backward()
+
+    mm, mv = np.zeros(c), np.ones(c)
+    xs, gs, bs = Tensor(x, True), Tensor(gamma, True), Tensor(beta, True)
+    y = ops.batch_norm(xs, gs, bs, axis=axis, training=True, moving_mean=mm,
+                       moving_variance=mv, momentum=0.9, mask=mask)
+    (y * Tensor(r)).sum().backward()
+    # Keras divides by (count + 1e-7): 1e-8 relative at these counts
+    np.testing.assert_allclose(y.data, y_t.detach().numpy(), rtol=1e-6, atol=1e-7)
+    for ours, theirs in ((xs, x_t), (gs, g_t), (bs, b_t)):
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(mm, 0.1 * mean.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(mv, 0.9 + 0.1 * var.detach().numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape,axis", MASKED_BN_CASES)
+def test_masked_batch_norm_gradients_match_finite_differences(shape, axis):
+    c = shape[axis]
+    x, gamma, beta = random_inputs(shape, (c,), (c,), seed=13)
+    mask = _mask_for(shape, axis, seed=1)
+
+    def fn(x, g, b):
+        return ops.batch_norm(x, g, b, axis=axis, training=True, mask=mask)
+
+    assert check_gradients(fn, [x, gamma, beta]) < 1e-6
+
+
+def test_masked_batch_normalization_layer_ignores_padded_steps():
+    x = np.random.default_rng(2).normal(size=(2, 5, 3))
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 0]], dtype=bool)
+    changed = x.copy()
+    changed[~mask] = 50.0  # garbage in the padding changes neither the statistics nor the rest
+    outputs, moving = [], []
+    for data in (x, changed):
+        layer = BatchNormalization(dtype="float64")
+        outputs.append(layer(data, training=True, mask=mask).data)
+        moving.append(layer.get_weights()[2:])
+    np.testing.assert_allclose(outputs[1][mask], outputs[0][mask], rtol=1e-12)
+    for a, b in zip(*moving):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    layer = BatchNormalization(dtype="float64")
+    layer(x)
+    np.testing.assert_array_equal(layer(x, training=False, mask=mask).data,
+                                  layer(x, training=False).data)  # inference: moving stats
+    with pytest.raises(ShapeError, match="mask"):
+        layer(x, training=True, mask=mask[:, :4])
+
+
+def test_a_training_step_after_a_masking_embedding_ignores_padding():
+    from shendu.layers import Embedding, GlobalAveragePooling1D
+
+    backend.set_floatx("float64")
+    ids = np.array([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0]], dtype="float64")
+    weights = []
+    for data in (ids, np.concatenate([ids, np.zeros((2, 3))], axis=1)):
+        set_random_seed(3)
+        model = Sequential([Embedding(10, 4, mask_zero=True), BatchNormalization(),
+                            GlobalAveragePooling1D(), Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.build((None, None))
+        model.train_on_batch(data, np.ones((2, 1)))
+        weights.append(model.get_weights())
+    for a, b in zip(*weights):  # embeddings, gamma, beta, moving statistics, dense
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    assert not np.allclose(weights[0][3], 0.0)  # the moving mean moved
+
+
 LN_CASES = [((6, 5), -1, (5,)), ((3, 4, 5), -1, (5,)), ((3, 4, 5), (-2, -1), (4, 5)),
             ((2, 3, 4, 5), (1, 2, 3), (3, 4, 5))]
 
@@ -199,6 +289,7 @@ def test_normalization_config_round_trip(layer):
     (lambda: BatchNormalization(axis="x"), ArgumentError),
     (lambda: BatchNormalization(epsilon=-1), ArgumentError),
     (lambda: LayerNormalization(rms_scaling=True), ArgumentError),
+    (lambda: BatchNormalization(renorm=True), ArgumentError),
     (lambda: BatchNormalization(axis=3)(np.ones((2, 3))), ShapeError),
     (lambda: LayerNormalization(axis=0)(np.ones((2, 3))), ShapeError),
 ])

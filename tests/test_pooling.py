@@ -7,6 +7,7 @@ import pytest
 
 from helpers import random_inputs
 from shendu import layers, ops
+from shendu.autograd import Tensor
 from shendu.models import Sequential
 from shendu.testing import check_gradients
 from test_conv import compare_with_torch, tf_same_pads
@@ -114,3 +115,33 @@ def test_pooling_layers_shapes_config_and_training_step(case):
 def test_global_average_pooling1d_accepts_mask_none():
     x = np.ones((2, 4, 3), dtype="float32")
     assert layers.GlobalAveragePooling1D()(x, mask=None).shape == (2, 3)
+
+
+# (input shape, pool settings): tiles (written, not added), overlapping windows, 'same' padding
+# (a reused padded buffer), channels_first, 1-D
+REUSE_CASES = [
+    ((6, 6, 3), dict(pool_size=2)),
+    ((7, 7, 2), dict(pool_size=3, strides=2, padding="same")),
+    ((5, 6, 2), dict(pool_size=2, strides=1)),
+    ((2, 6, 7), dict(pool_size=2, padding="same", data_format="channels_first")),
+    ((9, 2), dict(pool_size=3, strides=2, padding="same")),
+]
+
+
+@pytest.mark.parametrize("fn", [ops.max_pool, ops.avg_pool])
+@pytest.mark.parametrize("case", REUSE_CASES, ids=str)
+def test_reused_pool_op_gives_the_numbers_of_fresh_ops_across_batch_sizes(fn, case):
+    shape, settings = case
+    rng = np.random.default_rng(0)
+    reused = None
+    for n in (4, 3, 4):  # a shorter batch gets its own buffers; the first ones are reused
+        # small integers: ties inside windows, so the first-maximum rule is exercised too
+        x = rng.integers(-3, 4, size=(n, *shape)).astype(float)
+        t = Tensor(x, requires_grad=True)
+        out = fn(t, **settings)
+        if reused is None:
+            reused = out.creator  # the op object, called again as the fast path does
+        g = rng.normal(size=out.shape)
+        out.backward(g)
+        np.testing.assert_array_equal(reused.forward(x), out.data)
+        np.testing.assert_array_equal(reused.backward(g), t.grad)

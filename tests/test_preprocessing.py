@@ -12,6 +12,7 @@ from shendu.errors import ArgumentError, ShapeError
 from shendu.layers import (
     Dense,
     Flatten,
+    Input,
     RandomFlip,
     RandomRotation,
     RandomTranslation,
@@ -43,7 +44,19 @@ def _images(shape=(4, 5, 6, 3), seed=0):
 def test_random_layers_are_identity_in_inference(make):
     x = _images()
     np.testing.assert_array_equal(make(seed=0)(x, training=False).data, x)
-    np.testing.assert_array_equal(make(seed=0)(x).data, x)  # training defaults to False
+    model = Sequential([Input(shape=x.shape[1:]), make(seed=0)])
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x)
+
+
+@pytest.mark.parametrize("make", RANDOM_LAYERS)
+def test_a_direct_call_without_training_follows_keras(make):
+    x = _images((8, 5, 6, 3))
+    layer, out = make(seed=0), make(seed=0)(x).data
+    if isinstance(layer, SpatialDropout2D):  # Keras's dropout layers default to inference
+        np.testing.assert_array_equal(out, x)
+    else:  # Keras 3's augmentation layers default to training=True when called directly
+        np.testing.assert_array_equal(out, layer(x, training=True).data)
+        assert not np.array_equal(out, x)
 
 
 @pytest.mark.parametrize("make", RANDOM_LAYERS)
@@ -210,6 +223,20 @@ def test_spatial_dropout_drops_whole_channels():
     np.testing.assert_array_equal(y, np.broadcast_to(y[:, :, :1, :1], y.shape))
     y = SpatialDropout1D(0.5, seed=0)(np.ones((4, 5, 16)), training=True).data
     np.testing.assert_array_equal(y, np.broadcast_to(y[:, :1, :], y.shape))
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: SpatialDropout2D(0.4, seed=5), (2, 3, 3, 4)),
+    (lambda: SpatialDropout2D(0.4, data_format="channels_first", seed=5), (2, 4, 3, 3)),
+    (lambda: SpatialDropout1D(0.4, seed=5), (2, 5, 4)),
+])
+def test_spatial_dropout_gradients_match_finite_differences(make, shape):
+    (x,) = random_inputs(shape, seed=6)
+    # a fresh seeded layer per call: the same channel mask every time
+    assert check_gradients(lambda t: make()(t, training=True), [x]) < 1e-6
+    y = make()(x, training=True).data
+    kept = y != 0
+    np.testing.assert_allclose(y[kept], x[kept] / 0.6, rtol=1e-6)  # kept: scaled by 1/(1 - rate)
 
 
 def test_augmentation_in_a_model_trains_and_predicts_unchanged():

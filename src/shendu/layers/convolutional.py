@@ -16,8 +16,18 @@ from __future__ import annotations
 
 from .. import activations, constraints, initializers, ops, regularizers
 from ..errors import ArgumentError, ShapeError
-from ..ops.activations import Kernel
-from ..ops.conv import as_tuple, check_padding, output_length_transposed, padding_amounts
+from ..ops.activations import Activation as ActivationFn
+from ..ops.activations import Kernel, Sigmoid, Softmax
+from ..ops.activations import Linear as LinearKernel
+from ..ops.conv import (
+    Conv,
+    as_tuple,
+    check_padding,
+    conv_settings,
+    depthwise_settings,
+    output_length_transposed,
+    padding_amounts,
+)
 from .base import STANDARD_WEIGHT_OPTIONS, Layer
 
 _FORMATS = ("channels_last", "channels_first")
@@ -127,6 +137,30 @@ class _Conv(Layer):
     def _out_channels(self) -> int:
         return self.filters
 
+    def _conv_settings(self, act) -> dict | None:
+        """The :class:`~shendu.ops.conv.Conv` settings of ``call`` (None: not one op)."""
+        return conv_settings(self.rank, self.kernel_size, self.strides, self.dilation_rate,
+                             self.padding, self.groups, act,
+                             self.data_format == "channels_first")
+
+    def _conv_weights(self):
+        return [self.kernel]
+
+    def chain_steps(self, training=False):
+        """The ops of ``call`` as (Function, weights) pairs, for the Sequential fast path: one
+        Conv op (bias and activation fused), or Conv + the activation op for sigmoid/softmax."""
+        if not isinstance(self.activation, Kernel) or self.activity_regularizer is not None:
+            return None
+        split = isinstance(self.activation, (Sigmoid, Softmax))
+        settings = self._conv_settings(LinearKernel() if split else self.activation)
+        if settings is None:
+            return None
+        weights = self._conv_weights() + ([] if self.bias is None else [self.bias])
+        steps = [(Conv(**settings), weights)]
+        if split:
+            steps.append((ActivationFn(kernel=self.activation), []))
+        return steps
+
     def compute_output_shape(self, input_shape):
         where = f"{type(self).__name__} '{self.name}'"
         shape = conv_output_shape(input_shape, self.rank, self.data_format, self.kernel_size,
@@ -213,6 +247,13 @@ class DepthwiseConv2D(_Conv):
     def _out_channels(self) -> int:
         return self.input_channels * self.depth_multiplier
 
+    def _conv_settings(self, act) -> dict:
+        return depthwise_settings(self.depthwise_kernel.shape, self.strides, self.dilation_rate,
+                                  self.padding, act, self.data_format == "channels_first")
+
+    def _conv_weights(self):
+        return [self.depthwise_kernel]
+
     def get_config(self):
         config = super().get_config()
         for key in ("filters", "groups"):
@@ -271,6 +312,9 @@ class SeparableConv2D(_Conv):
         return ops.conv(depthwise, self.pointwise_kernel, self.bias,
                         data_format=self.data_format, activation=activation)
 
+    def _conv_settings(self, act) -> None:
+        return None  # not one Conv op: the layer-by-layer path runs it
+
     def get_config(self):
         config = super().get_config()
         config.pop("groups")
@@ -326,6 +370,9 @@ class Conv2DTranspose(_Conv):
         if cf:
             return (input_shape[0], self.filters, *out)
         return (input_shape[0], *out, self.filters)
+
+    def _conv_settings(self, act) -> None:
+        return None  # not one Conv op: the layer-by-layer path runs it
 
     def get_config(self):
         config = super().get_config()

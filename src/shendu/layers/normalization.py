@@ -11,7 +11,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import constraints, initializers, regularizers
+from ..autograd import Tensor
 from ..errors import ArgumentError, ShapeError
 from ..ops.normalization import BatchNorm, LayerNorm, batch_norm, layer_norm
 from .base import Layer
@@ -84,7 +87,9 @@ class BatchNormalization(_Affine, Layer):
     In training (``fit``, or ``training=True``) each feature is normalized with the batch's
     mean and (biased) variance over every other axis, and the moving statistics are updated as
     ``moving = moving * momentum + batch * (1 - momentum)``. In inference the moving statistics
-    are used. ``y = gamma * (x - mean) / sqrt(var + epsilon) + beta``. A layer with
+    are used. ``y = gamma * (x - mean) / sqrt(var + epsilon) + beta``. A mask (from
+    ``Embedding(mask_zero=True)`` or ``Masking``) limits the training statistics to the
+    unmasked positions, as in Keras; every position is still normalized. A layer with
     ``trainable=False`` always runs in inference mode, as in Keras. Weights, in Keras's order:
     gamma, beta (trainable), moving_mean, moving_variance (non-trainable).
 
@@ -96,15 +101,21 @@ class BatchNormalization(_Affine, Layer):
     (2, 2)
     """
 
-    supports_masking = True  # a time mask passes through unchanged
+    supports_masking = True  # the mask passes through unchanged
 
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros",
                  moving_variance_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
-                 synchronized: bool = False, **kwargs):
+                 synchronized: bool = False, renorm: bool = False, renorm_clipping=None,
+                 renorm_momentum: float = 0.99, **kwargs):
         super().__init__(**kwargs)
+        if renorm:
+            raise ArgumentError(
+                f"BatchNormalization '{self.name}': renorm=True (batch renormalization) is not "
+                f"supported, got renorm={renorm!r}. Hint: use the default renorm=False."
+            )
         if isinstance(axis, bool) or not isinstance(axis, int):
             raise ArgumentError(
                 f"BatchNormalization '{self.name}': axis must be an integer, got {axis!r}. "
@@ -120,6 +131,8 @@ class BatchNormalization(_Affine, Layer):
         self.momentum = float(momentum)
         self.epsilon = _check_epsilon(self, epsilon)
         self.synchronized = bool(synchronized)
+        self.renorm, self.renorm_clipping = False, renorm_clipping
+        self.renorm_momentum = float(renorm_momentum)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
         self._init_affine(center, scale, beta_initializer, gamma_initializer, beta_regularizer,
@@ -156,12 +169,28 @@ class BatchNormalization(_Affine, Layer):
                     moving_mean=self.moving_mean.data, moving_variance=self.moving_variance.data,
                     momentum=self.momentum, scale=self.scale, center=self.center)
 
-    def call(self, inputs, training=False):
+    def call(self, inputs, training=False, mask=None):
         self._check(inputs)
         training = bool(training) and self.trainable
+        if mask is not None:
+            mask = self._check_mask(inputs, mask)
         return batch_norm(inputs, self.gamma, self.beta, axis=self._axis, epsilon=self.epsilon,
                           training=training, moving_mean=self.moving_mean.data,
-                          moving_variance=self.moving_variance.data, momentum=self.momentum)
+                          moving_variance=self.moving_variance.data, momentum=self.momentum,
+                          mask=mask)
+
+    def _check_mask(self, inputs, mask):
+        mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+        shape = tuple(inputs.shape)
+        fits = mask.ndim == len(shape) - 1 and all(
+            m in (1, d) for m, d in zip(mask.shape + (1,), shape))
+        if not fits:
+            raise ShapeError(
+                f"BatchNormalization '{self.name}': the mask must have one axis fewer than the "
+                f"input and broadcast over its last axis; got mask {mask.shape} for input "
+                f"{shape}. Hint: a (batch, time) mask goes with (batch, time, features) inputs."
+            )
+        return mask
 
     def chain_steps(self, training=False):
         """The op of ``call`` for the Sequential fast path."""
@@ -179,7 +208,9 @@ class BatchNormalization(_Affine, Layer):
             axis=self.axis, momentum=self.momentum, epsilon=self.epsilon,
             moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
             moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
-            synchronized=self.synchronized, **self._affine_config(),
+            synchronized=self.synchronized, renorm=self.renorm,
+            renorm_clipping=self.renorm_clipping, renorm_momentum=self.renorm_momentum,
+            **self._affine_config(),
         )
         return config
 

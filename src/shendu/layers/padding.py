@@ -17,8 +17,11 @@ import numpy as np
 from .. import ops
 from ..autograd import Tensor
 from ..errors import ArgumentError, ShapeError
+from ..ops.image import RESIZE_METHODS, resize
 from .base import Layer
 from .convolutional import data_format_arg
+
+INTERPOLATIONS = ("nearest", *RESIZE_METHODS)
 
 
 def pairs_arg(value, name: str, where: str) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -142,11 +145,16 @@ class Cropping2D(_Spatial2D):
 
 
 class UpSampling2D(_Spatial2D):
-    """Repeats rows and columns ``size`` times (interpolation='nearest').
+    """Upsamples rows and columns by ``size``: 'nearest' repeats each pixel, 'bilinear',
+    'bicubic', 'lanczos3' and 'lanczos5' interpolate with half-pixel centres as Keras's
+    ``image.resize`` does (for 'bilinear' that is PyTorch's ``align_corners=False``).
 
     >>> import numpy as np
     >>> UpSampling2D((2, 3))(np.ones((1, 2, 2, 1))).shape
     (1, 4, 6, 1)
+    >>> x = np.array([0.0, 4.0]).reshape(1, 1, 2, 1)
+    >>> UpSampling2D((1, 2), interpolation="bilinear")(x).data.ravel().tolist()
+    [0.0, 1.0, 3.0, 4.0]
     """
 
     def __init__(self, size=(2, 2), data_format: str | None = None,
@@ -154,12 +162,13 @@ class UpSampling2D(_Spatial2D):
         super().__init__(data_format, **kwargs)
         from ..ops.conv import as_tuple
 
-        self.size = as_tuple(size, 2, "size")
-        if interpolation != "nearest":
+        self.size = as_tuple(size, 2, f"UpSampling2D '{self.name}': size")
+        if interpolation not in INTERPOLATIONS:
             raise ArgumentError(
-                f"UpSampling2D '{self.name}': interpolation {interpolation!r} is not "
-                "supported yet; expected 'nearest'. Hint: use Conv2DTranspose for a learned "
-                "upsampling."
+                f"UpSampling2D '{self.name}': interpolation must be one of "
+                f"{', '.join(map(repr, INTERPOLATIONS))}, got {interpolation!r}. Hint: "
+                "'nearest' repeats pixels, 'bilinear' interpolates; use Conv2DTranspose for a "
+                "learned upsampling."
             )
         self.interpolation = interpolation
 
@@ -167,6 +176,9 @@ class UpSampling2D(_Spatial2D):
         self._check(inputs)
         a = self.row_axis
         (sh, sw), shape = self.size, list(inputs.shape)
+        if self.interpolation != "nearest":
+            size = (shape[a] * sh, shape[a + 1] * sw)
+            return resize(inputs, size, self.interpolation, axis=a)
         expanded = shape[:a] + [shape[a], 1, shape[a + 1], 1] + shape[a + 2:]
         repeated = shape[:a] + [shape[a], sh, shape[a + 1], sw] + shape[a + 2:]
         # nearest: each pixel broadcast over an (sh, sw) block; its gradient sums the block

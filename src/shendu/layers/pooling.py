@@ -15,6 +15,7 @@ import numpy as np
 from .. import ops
 from ..errors import ShapeError
 from ..ops.conv import as_tuple, check_padding
+from ..ops.pooling import AvgPool, MaxPool, pool_settings
 from .base import Layer
 from .convolutional import conv_output_shape, data_format_arg
 
@@ -25,6 +26,7 @@ class _Pooling(Layer):
     rank = 2
     default_pool = (2, 2)
     op = None
+    function = None  # the op's Function class, for the Sequential fast path
 
     def __init__(self, pool_size=None, strides=None, padding: str = "valid",
                  data_format: str | None = None, **kwargs):
@@ -45,6 +47,12 @@ class _Pooling(Layer):
             )
         return type(self).op(inputs, self.pool_size, self.strides, self.padding,
                              self.data_format)
+
+    def chain_steps(self, training=False):
+        """The op of ``call`` as a (Function, weights) pair, for the Sequential fast path."""
+        settings = pool_settings(self.rank, self.pool_size, self.strides, self.padding,
+                                 self.data_format, self.name)
+        return [(type(self).function(**settings), [])]
 
     def compute_output_shape(self, input_shape):
         shape = conv_output_shape(input_shape, self.rank, self.data_format, self.pool_size,
@@ -68,7 +76,7 @@ class MaxPooling2D(_Pooling):
     (1, 4, 4, 2)
     """
 
-    op = staticmethod(ops.max_pool)
+    op, function = staticmethod(ops.max_pool), MaxPool
 
 
 class AveragePooling2D(_Pooling):
@@ -79,7 +87,7 @@ class AveragePooling2D(_Pooling):
     (1, 2, 2, 2)
     """
 
-    op = staticmethod(ops.avg_pool)
+    op, function = staticmethod(ops.avg_pool), AvgPool
 
 
 class MaxPooling1D(_Pooling):
@@ -91,7 +99,7 @@ class MaxPooling1D(_Pooling):
     """
 
     rank, default_pool = 1, 2
-    op = staticmethod(ops.max_pool)
+    op, function = staticmethod(ops.max_pool), MaxPool
 
 
 class AveragePooling1D(_Pooling):
@@ -103,7 +111,7 @@ class AveragePooling1D(_Pooling):
     """
 
     rank, default_pool = 1, 2
-    op = staticmethod(ops.avg_pool)
+    op, function = staticmethod(ops.avg_pool), AvgPool
 
 
 class _GlobalPooling(Layer):

@@ -1,8 +1,10 @@
 """Image preprocessing and augmentation: Rescaling, RandomFlip, RandomTranslation,
 RandomRotation, RandomZoom — Keras's arguments and defaults.
 
-The random layers change their input only when ``training=True`` (``fit``); in ``predict`` and
-``evaluate`` they pass it through. ``seed`` gives a layer its own generator, so its sequence of
+The random layers change their input only in training: ``fit`` runs them with
+``training=True``, ``predict`` and ``evaluate`` with ``training=False`` (they pass the input
+through). Called directly without ``training``, they augment, as Keras 3's do (their ``call``
+defaults to ``training=True``). ``seed`` gives a layer its own generator, so its sequence of
 transforms repeats; without it the global generator (``set_random_seed``) is used. Images are
 (batch, height, width, channels), or channels first with ``data_format="channels_first"``; a
 single unbatched image is accepted too.
@@ -88,6 +90,11 @@ class _RandomImageLayer(Layer):
     @property
     def generator(self) -> np.random.Generator:
         return self._rng or global_rng()
+
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        # Keras 3: a direct call without ``training`` augments; models always pass it
+        return super().__call__(inputs, *args, training=True if training is None else training,
+                                **kwargs)
 
     def call(self, inputs, training=False):
         if not training:

@@ -6,6 +6,9 @@ once into a contiguous ``cols`` buffer and multiplied by the kernel reshaped to
 ``(kh·kw·C, filters)``: one large GEMM whose output is already ``(N·Ho·Wo, filters)``, so the
 bias and the activation run in place on it. Backward: ``dK = colsᵀ dz`` and ``dcols = dz Kᵀ``,
 and ``dcols`` goes back onto the input with one strided add per kernel offset (col2im).
+An op called again (the Sequential fast path reuses one op object per layer) keeps ``cols``,
+the padded input and the col2im block in buffers of its own, one set per batch size; its outputs
+and gradients are always fresh arrays. In inference it keeps nothing.
 Kernels use Keras's layout: ``(kh, kw, in_channels / groups, filters)``; transposed
 convolutions ``(kh, kw, filters, in_channels)``.
 
@@ -79,19 +82,6 @@ def channels_first_view(y, channels_first: bool):
     return y.transpose(0, y.ndim - 1, *range(1, y.ndim - 1)) if channels_first else y
 
 
-def pad_nhwc(x, pads, fill=0.0):
-    """Zero- (or ``fill``-) padded copy of a (N, H, W, C) array; x itself when no padding."""
-    (t, b), (left, r) = pads
-    if not (t or b or left or r):
-        return x
-    xp = get_array_module(x)
-    n, h, w, c = x.shape
-    out = xp.full((n, h + t + b, w + left + r, c), fill, dtype=x.dtype) if fill else xp.zeros(
-        (n, h + t + b, w + left + r, c), dtype=x.dtype)
-    out[:, t:t + h, left:left + w, :] = x
-    return out
-
-
 def windows(xpad, out_hw, kernel, strides, dilation):
     """Zero-copy view (N, Ho, Wo, kh, kw, C) of every window of a padded (N, H, W, C) array."""
     xp = get_array_module(xpad)
@@ -114,47 +104,133 @@ def add_windows(gpad, gwin, out_hw, strides, dilation):
 
 
 # -- convolution ---------------------------------------------------------------------------------
-class Conv(Function):
-    """y = act(Σ_window x·K + b) over a 2-D grid (1-D inputs come with a unit height axis)."""
+class Scratch:
+    """Buffers an op keeps and reuses across its calls (the Sequential fast path calls one op
+    object every step): a few per name, keyed by shape and dtype, so a last, shorter batch gets
+    its own set. Only arrays that never leave the op live here; outputs are fresh each call."""
+
+    keep = 2  # shapes kept per name (a full batch and a last, shorter one)
+
+    def __init__(self):
+        self.buffers: dict = {}
+
+    def get(self, xp, name, shape, dtype, fill=None):
+        """An array of ``shape``; ``fill`` (when given) is written only when it is created."""
+        per_name = self.buffers.setdefault(name, {})
+        key = (tuple(shape), xp.dtype(dtype))
+        buf = per_name.get(key)
+        if buf is None:
+            if len(per_name) >= self.keep:
+                per_name.pop(next(iter(per_name)))
+            buf = xp.empty(shape, dtype=dtype) if fill is None else xp.full(shape, fill, dtype)
+            per_name[key] = buf
+        return buf
+
+
+class ScratchOp(Function):
+    """An op whose scratch buffers are kept between calls, but only while it is trained
+    (``needs_input_grad`` has a True): in inference each call makes and drops its own."""
+
+    def scratch(self, xp, name, shape, dtype, fill=None):
+        if not any(getattr(self, "needs_input_grad", ())):  # inference: nothing to keep
+            return xp.empty(shape, dtype) if fill is None else xp.full(shape, fill, dtype)
+        store = self.__dict__.get("_scratch")
+        if store is None:
+            store = self._scratch = Scratch()
+        return store.get(xp, name, shape, dtype, fill)
+
+    def padded(self, xp, x, pads, fill=0.0):
+        """x (N, H, W, C) with ``pads`` around it, in a reused buffer (its border is written once,
+        when the buffer is made); x itself when there is no padding."""
+        (t, b), (left, r) = pads
+        if not (t or b or left or r):
+            return x
+        n, h, w, c = x.shape
+        out = self.scratch(xp, "pad", (n, h + t + b, w + left + r, c), x.dtype, fill)
+        out[:, t:t + h, left:left + w] = x
+        return out
+
+
+class Conv(ScratchOp):
+    """y = act(Σ_window x·K + b) over a 2-D grid (1-D inputs come with a unit height axis).
+
+    ``padding`` is per spatial axis; the pads and output size follow from each input's shape,
+    so one op object serves every batch (the Sequential fast path reuses it: ``reusable``).
+    With few values per window (``kh·kw·C/groups`` < 32, e.g. a first layer on grey images) the
+    bias rides in the GEMM as a column of ones in ``cols``, saving a pass over the output.
+    """
+
+    reusable = True  # forward keeps nothing between calls but its scratch buffers
+    kernel_as = None  # the kernel's shape inside (a depthwise kernel is reshaped to 1 channel)
+
+    def _setup(self, x_shape):
+        if self.__dict__.get("_geometry_for") != x_shape:
+            self.pads, self.out_hw = _geometry(x_shape, self.kernel_hw, self.strides,
+                                               self.dilation, self.padding, self.one_d,
+                                               self.channels_first, self.where)
+            self._geometry_for = x_shape
 
     def forward(self, x, K, b=None):
         xp = get_array_module(x)
+        self._setup(x.shape)
         self.x_shape, self.K_shape = x.shape, K.shape
+        if self.kernel_as is not None:
+            K = K.reshape(self.kernel_as)
         x = channels_last_view(x, self.channels_first)
         if self.one_d:
             x, K = x[:, None], K[None]
         n, h, w, c = x.shape
         kh, kw, cg, f = K.shape
-        g = self.groups
+        g, fg, kd = self.groups, f // self.groups, kh * kw * cg
+        dtype = xp.result_type(x.dtype, K.dtype)
         self.in_hw = (h, w)
-        xpad = pad_nhwc(x, self.pads)
+        xpad = self.padded(xp, x, self.pads)
         self.pad_hw = xpad.shape[1:3]
         ho, wo = self.out_hw
+        m = n * ho * wo
         view = windows(xpad, self.out_hw, (kh, kw), self.strides, self.dilation)
+        # with few values per window the bias joins the GEMM: cols gets a column of ones
+        self.bias_col = ones = int(b is not None and kd < 32)
+        cols = self.scratch(xp, "cols", (g, m, kd + ones), dtype, 1.0 if ones else None)
+        self.cols = cols
         # cols[g, (n, i, j), (u, v, c)] = x_pad[n, i·s + u·d, j·s + v·d, g·Cg + c]
-        cols = xp.empty((g, n, ho, wo, kh, kw, cg), dtype=x.dtype)
-        if g == 1 and c * x.itemsize < 64:
-            # few channels: one strided slice copy per kernel offset beats the 6-D view copy
-            for i in range(kh):
-                for j in range(kw):
-                    cols[0, :, :, :, i, j] = view[:, :, :, i, j]
+        if g == 1:
+            target = cols[0, :, :kd].reshape(n, ho, wo, kh, kw, cg)
+            if c * x.itemsize < 64:
+                # few channels: one strided slice copy per kernel offset beats the 6-D view copy
+                for i in range(kh):
+                    for j in range(kw):
+                        target[:, :, :, i, j] = view[:, :, :, i, j]
+            else:
+                target[...] = view
         else:
-            cols[...] = view.reshape(n, ho, wo, kh, kw, g, cg).transpose(5, 0, 1, 2, 3, 4, 6)
-        self.cols = cols.reshape(g, n * ho * wo, kh * kw * cg)
-        fg = f // g
-        # K as (G, kh·kw·Cg, F/G); a free reshape when G = 1
-        Kmat = K.reshape(kh, kw, cg, g, fg).transpose(3, 0, 1, 2, 4).reshape(g, -1, fg)
+            target = cols[:, :, :kd].reshape(g, n, ho, wo, kh, kw, cg)
+            target[...] = view.reshape(n, ho, wo, kh, kw, g, cg).transpose(5, 0, 1, 2, 3, 4, 6)
+        # K as (G, kh·kw·Cg, F/G) (a free reshape when G = 1), plus the bias row with ones
+        Kmat = K.reshape(kh, kw, cg, g, fg).transpose(3, 0, 1, 2, 4).reshape(g, kd, fg)
+        if ones:
+            Kb = self.scratch(xp, "Kb", (g, kd + 1, fg), dtype)
+            Kb[:, :kd] = Kmat
+            Kb[:, kd] = b.reshape(g, fg)
+            Kmat_all = Kb
+        else:
+            Kmat_all = Kmat
         self.Kmat = Kmat
-        if g == 1:  # a 2-D GEMM: (N·Ho·Wo, kh·kw·C) @ (kh·kw·C, F)
-            z = self.cols[0] @ Kmat[0]
+        if g == 1:  # a 2-D GEMM: (N·Ho·Wo, kh·kw·C [+1]) @ (kh·kw·C [+1], F)
+            z = cols[0] @ Kmat_all[0]
         else:
-            z = (self.cols @ Kmat).transpose(1, 0, 2).reshape(-1, f)
-        if b is not None:
+            z = (cols @ Kmat_all).transpose(1, 0, 2).reshape(-1, f)
+        if b is not None and not ones:
             z += b
         act = self.kernel
-        self.z = z.copy() if act.needs_input else None
-        self.y = act.forward_(z)  # activation in place on the GEMM output
-        y = self.y.reshape(n, ho, wo, f)
+        training = any(getattr(self, "needs_input_grad", ()))
+        self.z = z.copy() if act.needs_input and training else None
+        y = act.forward_(z)  # activation in place on the GEMM output
+        # inference keeps nothing: a predict chain holds its ops, not their big arrays
+        self.y = y if training else None
+        if not training:
+            self.cols = None
+        y = y.reshape(n, ho, wo, f)
         if self.one_d:
             y = y[:, 0]
         return channels_first_view(y, self.channels_first)
@@ -165,22 +241,27 @@ class Conv(Function):
         gy = channels_last_view(gy, self.channels_first).reshape(self.y.shape)
         gz = self.kernel.backward(self.z, self.y, gy)
         need = self.needs_input_grad
+        kh, kw = self.kernel_hw
+        cols, ones = self.cols, self.bias_col
+        kd = cols.shape[2] - ones
         gz_g = gz.reshape(-1, g, gz.shape[1] // g).transpose(1, 0, 2)
         gx = gK = gb = None
-        if need[1]:
-            # dL/dK = colsᵀ dz, per group
-            gK = (self.cols[0].T @ gz)[None] if g == 1 else self.cols.transpose(0, 2, 1) @ gz_g
-            gK = self._kernel_layout(gK)
-        if len(need) > 2 and need[2]:
+        need_b = len(need) > 2 and need[2]
+        if need[1] or (ones and need_b):
+            # dL/dK = colsᵀ dz, per group (with the ones column, its last row is dL/db = Σ dz)
+            gKb = (cols[0].T @ gz)[None] if g == 1 else cols.transpose(0, 2, 1) @ gz_g
+            gK = self._kernel_layout(gKb[:, :kd]) if need[1] else None
+            if ones and need_b:
+                gb = gKb[:, kd].reshape(-1)
+        if need_b and gb is None:
             # dL/db = Σ_(n,i,j) dz
             gb = gz.sum(axis=0)
         if need[0]:
             n = self.x_shape[0]
-            kh, kw = self.kernel_hw
-            cg = self.cols.shape[2] // (kh * kw)
+            cg = kd // (kh * kw)
             gpad = xp.zeros((n, *self.pad_hw, g, cg), dtype=gy.dtype)
             if g == 1:
-                self._add_input_grad(gpad[:, :, :, 0], gz, kh, kw, cg)
+                self._add_input_grad(xp, gpad[:, :, :, 0], gz, kh, kw, cg)
             else:
                 # dL/dcols = dz Kᵀ, then col2im adds every window back onto the input
                 gcols = (gz_g @ self.Kmat.transpose(0, 2, 1)).reshape(g, n, ho, wo, kh, kw, cg)
@@ -194,12 +275,12 @@ class Conv(Function):
             gx = channels_first_view(gx, self.channels_first)
         return gx, gK, gb
 
-    def _add_input_grad(self, gpad, gz, kh, kw, c):
-        """col2im one kernel offset at a time: a (M, F)·(F, C) GEMM, added as one block."""
-        xp = get_array_module(gz)
+    def _add_input_grad(self, xp, gpad, gz, kh, kw, c):
+        """col2im one kernel offset at a time: a (M, F)·(F, C) GEMM, added as one block (it
+        beats one (M, F)·(F, kh·kw·C) GEMM and a strided add from its large output)."""
         (ho, wo), (sh, sw), (dh, dw) = self.out_hw, self.strides, self.dilation
         K = self.Kmat[0].reshape(kh, kw, c, -1)
-        block = xp.empty((gz.shape[0], c), dtype=gz.dtype)
+        block = self.scratch(xp, "block", (gz.shape[0], c), gz.dtype)
         for i in range(kh):
             rows = slice(i * dh, i * dh + (ho - 1) * sh + 1, sh)
             for j in range(kw):
@@ -263,26 +344,57 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, grou
 
         out = conv(x, kernel, bias, strides, padding, dilation_rate, groups, data_format)
         return apply_activation(out, act)
+    return Conv.apply(*((x, kernel) if bias is None else (x, kernel, bias)),
+                      **conv_settings(rank, tuple(kernel.shape[:rank]), strides, dilation, padding,
+                                      groups, act, channels_first))
+
+
+def conv_settings(rank, kernel_hw, strides, dilation, padding, groups, act, channels_first,
+                  kernel_as=None) -> dict:
+    """The settings of a :class:`Conv` op (``strides``/``dilation`` already tuples)."""
     one_d = rank == 1
-    kernel_hw = tuple(kernel.shape[:rank])
     if one_d:
         kernel_hw, strides, dilation = (1, *kernel_hw), (1, *strides), (1, *dilation)
-    pads, out_hw = _geometry(x.shape, kernel_hw, strides, dilation,
-                             ("valid",) * one_d + (padding,) * rank, one_d, channels_first, where)
-    args = (x, kernel) if bias is None else (x, kernel, bias)
-    return Conv.apply(*args, strides=strides, dilation=dilation, pads=pads, out_hw=out_hw,
-                      kernel_hw=kernel_hw, groups=groups, one_d=one_d, kernel=act,
-                      channels_first=channels_first)
+    return dict(strides=tuple(strides), dilation=tuple(dilation), kernel_hw=tuple(kernel_hw),
+                padding=("valid",) * one_d + (padding,) * rank, groups=groups, one_d=one_d,
+                kernel=act, channels_first=channels_first, kernel_as=kernel_as,
+                where=f"conv{rank}d")
 
 
 def depthwise_conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,
                    data_format="channels_last", activation=None):
-    """Depthwise conv: kernel (kh, kw, C, multiplier); output channel c·multiplier + m."""
-    from .shape import reshape
+    """Depthwise conv: kernel (kh, kw, C, multiplier); output channel c·multiplier + m.
 
-    kh, kw, c, m = kernel.shape
-    flat = reshape(kernel, (kh, kw, 1, c * m))
-    return conv(x, flat, bias, strides, padding, dilation_rate, c, data_format, activation)
+    One grouped :class:`Conv` (C groups of one channel) that reads the kernel as
+    (kh, kw, 1, C·multiplier) and hands its gradient back in the kernel's own shape.
+    """
+    where = "depthwise_conv2d"
+    strides, dilation = _spatial_args(x, 2, strides, dilation_rate, where)
+    padding = check_padding(padding, where)
+    channels_first = data_format == "channels_first"
+    c = x.shape[1] if channels_first else x.shape[-1]
+    kh, kw, kc, m = kernel.shape
+    if c != kc:
+        raise ShapeError(
+            f"{where}: input has {c} channels but the depthwise kernel {tuple(kernel.shape)} "
+            f"expects {kc}. Hint: check data_format and the kernel's third axis."
+        )
+    act = get_kernel(activation)
+    if isinstance(act, (Sigmoid, Softmax)):
+        from .activations import activation as apply_activation
+
+        out = depthwise_conv(x, kernel, bias, strides, padding, dilation_rate, data_format)
+        return apply_activation(out, act)
+    return Conv.apply(*((x, kernel) if bias is None else (x, kernel, bias)),
+                      **depthwise_settings(kernel.shape, strides, dilation, padding, act,
+                                           channels_first))
+
+
+def depthwise_settings(kernel_shape, strides, dilation, padding, act, channels_first) -> dict:
+    """The settings of the :class:`Conv` op of a depthwise convolution."""
+    kh, kw, c, m = kernel_shape
+    return conv_settings(2, (kh, kw), strides, dilation, padding, c, act, channels_first,
+                         kernel_as=(kh, kw, 1, c * m))
 
 
 def output_length_transposed(size, k, stride, dilation, padding, output_padding):

@@ -1,4 +1,4 @@
-"""Image ops for augmentation: flips and affine resampling, with their backward.
+"""Image ops: flips, affine resampling and separable resizing, with their backward.
 
 Images are channels-last batches (n, height, width, channels). ``affine_sample`` reads each
 output pixel (r, c) of image i at the input position ``A_i @ (r, c, 1)`` (A_i a 2×3 matrix),
@@ -16,11 +16,16 @@ array([0., 0., 1., 2.])
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
+
 from ..autograd import Function
 from ..backend import get_array_module
 
 FILL_MODES = ("reflect", "wrap", "nearest", "constant")
 INTERPOLATIONS = ("nearest", "bilinear")
+RESIZE_METHODS = ("bilinear", "bicubic", "lanczos3", "lanczos5")
 
 
 class Flip(Function):
@@ -121,6 +126,71 @@ class AffineSample(Function):
             # dL/dx[i, r, c] = Σ over the output pixels reading (r, c) of w · dL/dy
             xp.add.at(gx, (self.batch, ri, ci), wgt[..., None] * g)
         return gx
+
+
+def _resize_kernel(method: str, d):
+    """The interpolation kernel k(d) at distances d (in input pixels), as Keras's resize uses."""
+    d = np.abs(d)
+    if method == "bilinear":
+        # triangle: k(d) = max(0, 1 − |d|)
+        return np.maximum(0.0, 1.0 - d)
+    if method == "bicubic":
+        # Keys cubic, a = −0.5: 1.5|d|³ − 2.5|d|² + 1 (|d| ≤ 1), −0.5|d|³ + 2.5|d|² − 4|d| + 2 (< 2)
+        near = (1.5 * d - 2.5) * d * d + 1.0
+        far = ((-0.5 * d + 2.5) * d - 4.0) * d + 2.0
+        return np.where(d <= 1.0, near, np.where(d < 2.0, far, 0.0))
+    radius = int(method[len("lanczos"):])
+    # Lanczos: k(d) = sinc(d) · sinc(d / radius) for |d| < radius
+    return np.where(d < radius, np.sinc(d) * np.sinc(d / radius), 0.0)
+
+
+@functools.lru_cache(maxsize=64)
+def resize_matrix(size_in: int, size_out: int, method: str) -> np.ndarray:
+    """(size_out, size_in) float64 weights R with resized = R @ signal along one axis.
+
+    Half-pixel centres, no antialiasing: output j samples the input at s = (j + ½)·in/out − ½
+    with weights k(s − i) over the input pixels i, each row divided by its sum (so taps that
+    would fall outside the image are dropped and the rest renormalised, as Keras does).
+    """
+    sample = (np.arange(size_out) + 0.5) * (size_in / size_out) - 0.5
+    weights = _resize_kernel(method, sample[:, None] - np.arange(size_in)[None, :])
+    # R[j, i] = k(s_j − i) / Σ_i' k(s_j − i')
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def _along(matrix, x, axis: int, xp):
+    """Apply ``matrix`` (out, in) to ``x`` along ``axis``."""
+    moved = xp.moveaxis(x, axis, -2)
+    return xp.moveaxis(xp.matmul(matrix, moved), -2, axis)
+
+
+class Resize(Function):
+    """y = R_rows · x · R_colsᵀ over two adjacent axes: separable interpolation (see
+    :func:`resize_matrix`). Settings: ``axis`` (the rows' axis; columns follow it),
+    ``size`` (output rows, output cols), ``method`` (one of ``RESIZE_METHODS``)."""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        a = self.axis
+        self.mats = [xp.asarray(resize_matrix(x.shape[a + i], self.size[i], self.method),
+                                dtype=x.dtype) for i in (0, 1)]
+        return _along(self.mats[1], _along(self.mats[0], x, a, xp), a + 1, xp)
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        rows, cols = self.mats
+        # y = R x along an axis is linear, so dL/dx = Rᵀ dL/dy along it (both axes in turn)
+        return _along(rows.T, _along(cols.T, g, self.axis + 1, xp), self.axis, xp)
+
+
+def resize(x, size: tuple[int, int], method: str = "bilinear", axis: int = 1):
+    """Resize the two axes ``axis, axis + 1`` of ``x`` to ``size`` by ``method`` interpolation.
+
+    >>> import numpy as np
+    >>> resize(np.array([[0.0, 4.0]]), (1, 4), axis=0).data
+    array([[0., 1., 3., 4.]])
+    """
+    return Resize.apply(x, size=tuple(int(s) for s in size), method=method, axis=int(axis))
 
 
 def scale_shift(x, scale: float, offset: float = 0.0):

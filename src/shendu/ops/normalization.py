@@ -16,7 +16,7 @@ array([[-1.,  1.],
 
 from __future__ import annotations
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
 from ..backend import get_array_module
 
 
@@ -32,7 +32,6 @@ def _split_params(params, scale: bool, center: bool):
     return gamma, beta
 
 
-
 def _scale_and_shift(fn, centred, var, gamma, beta):
     """y = γ x̂ + β with x̂ = (x − μ) / √(σ² + ε); keeps x̂, 1/√(σ² + ε) and γ for backward."""
     xp = get_array_module(centred)
@@ -44,13 +43,16 @@ def _scale_and_shift(fn, centred, var, gamma, beta):
         y += beta.reshape(fn.bshape)
     return y
 
+
 class BatchNorm(Function):
     """y = γ (x − μ) / √(σ² + ε) + β with μ, σ² per feature over every other axis.
 
     Settings: ``axis`` (the feature axis, non-negative), ``epsilon``, ``training``,
     ``moving_mean`` / ``moving_variance`` (feature-shaped arrays: used in inference, updated in
     place in training as ``moving = moving·momentum + batch·(1 − momentum)``), ``momentum``,
-    ``scale`` and ``center`` (whether γ and β are passed, in that order, after x).
+    ``scale`` and ``center`` (whether γ and β are passed, in that order, after x), ``mask``
+    (optional, broadcastable to x: in training only the positions where it is on count in the
+    statistics, as in Keras).
     """
 
     def forward(self, x, *params):
@@ -58,9 +60,12 @@ class BatchNorm(Function):
         self.reduce = tuple(a for a in range(x.ndim) if a != self.axis)
         self.bshape = tuple(x.shape[a] if a == self.axis else 1 for a in range(x.ndim))
         if self.training:
-            mean = x.mean(axis=self.reduce, keepdims=True)
-            centred = x - mean
-            var = (centred * centred).mean(axis=self.reduce, keepdims=True)
+            if getattr(self, "mask", None) is None:
+                mean = x.mean(axis=self.reduce, keepdims=True)
+                centred = x - mean
+                var = (centred * centred).mean(axis=self.reduce, keepdims=True)
+            else:
+                mean, centred, var = self._masked_moments(x)
             if self.moving_mean is not None:
                 m = self.momentum
                 self.moving_mean *= m
@@ -73,12 +78,35 @@ class BatchNorm(Function):
             centred = x - mean
         return _scale_and_shift(self, centred, var, gamma, beta)
 
+    def _masked_moments(self, x):
+        """Keras's masked moments: only the positions where the mask is on count, with n_w =
+        Σ m + ε_K (ε_K = 1e-7) as the count; every position is still normalized."""
+        xp = get_array_module(x)
+        m = self.mask_weights = xp.broadcast_to(xp.asarray(self.mask, dtype=x.dtype), x.shape)
+        self.count = m.sum(axis=self.reduce, keepdims=True) + x.dtype.type(1e-7)
+        # μ = Σ m x / n_w,  σ² = Σ m (x − μ)² / n_w
+        mean = (m * x).sum(axis=self.reduce, keepdims=True) / self.count
+        centred = x - mean
+        var = (m * centred * centred).sum(axis=self.reduce, keepdims=True) / self.count
+        self.offset = (m * centred).sum(axis=self.reduce, keepdims=True) / self.count
+        return mean, centred, var
+
+    def _masked_input_grad(self, g_x_hat):
+        # dL/dx = (1/σ̂) (g_x̂ − (m/n_w) (Σ g_x̂ + Σ(g_x̂ ⊙ x̂) · (x̂ − Σ m (x − μ) / (n_w σ̂))))
+        total = g_x_hat.sum(axis=self.reduce, keepdims=True)
+        along = (g_x_hat * self.x_hat).sum(axis=self.reduce, keepdims=True)
+        shift = self.x_hat - self.offset * self.inv_std
+        gx = g_x_hat - self.mask_weights / self.count * (total + along * shift)
+        return gx * self.inv_std
+
     def backward(self, g):
         need = self.needs_input_grad or (True,) * (1 + self.scale + self.center)
         grads = []
         g_x_hat = g * self.gamma if self.gamma is not None else g
         if need[0]:
-            if self.training:
+            if self.training and getattr(self, "mask", None) is not None:
+                gx = self._masked_input_grad(g_x_hat)
+            elif self.training:
                 # dL/dx = (1/σ̂) (g_x̂ − mean(g_x̂) − x̂ · mean(g_x̂ ⊙ x̂)),  g_x̂ = γ g
                 gx = g_x_hat - g_x_hat.mean(axis=self.reduce, keepdims=True)
                 gx -= self.x_hat * (g_x_hat * self.x_hat).mean(axis=self.reduce, keepdims=True)
@@ -150,17 +178,23 @@ def _axis_tuple(axis, ndim: int) -> tuple[int, ...]:
 
 def batch_norm(x, gamma=None, beta=None, *, axis: int = -1, epsilon: float = 1e-3,
                training: bool = True, moving_mean=None, moving_variance=None,
-               momentum: float = 0.99):
+               momentum: float = 0.99, mask=None):
     """Batch normalization of ``x`` over every axis but ``axis`` (Keras's formula).
 
     In training the batch statistics normalize and, when given, the moving statistics (arrays)
-    are updated in place; in inference the moving statistics normalize.
+    are updated in place; in inference the moving statistics normalize. ``mask`` (one axis
+    fewer than x, broadcast over a new last axis, as Keras does: (batch, time) for (batch, time,
+    features)) limits the training statistics to the positions where it is on.
     """
     params = [p for p in (gamma, beta) if p is not None]
-    return BatchNorm.apply(x, *params, axis=axis % x.ndim, epsilon=float(epsilon),
+    axis = axis % x.ndim
+    if mask is not None:
+        mask = mask.data if isinstance(mask, Tensor) else mask
+        mask = get_array_module(mask).expand_dims(mask, -1)
+    return BatchNorm.apply(x, *params, axis=axis, epsilon=float(epsilon),
                            training=bool(training), moving_mean=moving_mean,
                            moving_variance=moving_variance, momentum=float(momentum),
-                           scale=gamma is not None, center=beta is not None)
+                           scale=gamma is not None, center=beta is not None, mask=mask)
 
 
 def layer_norm(x, gamma=None, beta=None, *, axis=-1, epsilon: float = 1e-3):

@@ -18,16 +18,15 @@ array([[ 2.5,  4.5],
 
 from __future__ import annotations
 
-from ..autograd import Function
 from ..backend import get_array_module
 from ..errors import ShapeError
 from .conv import (
+    ScratchOp,
     add_windows,
     as_tuple,
     channels_first_view,
     channels_last_view,
     check_padding,
-    pad_nhwc,
     padding_amounts,
     windows,
 )
@@ -35,15 +34,36 @@ from .conv import (
 _UNIT = (1, 1)
 
 
-class _Pool(Function):
-    """Shared geometry: channels_last 2-D view of the input, padding, window view."""
+class _Pool(ScratchOp):
+    """Shared geometry: channels_last 2-D view of the input, padding, window view.
+
+    The pads and output size follow from each input's shape, so one op object serves every
+    batch (the Sequential fast path reuses it: ``reusable``).
+    """
+
+    reusable = True  # forward keeps nothing between calls but its scratch buffers
+
+    def _setup(self, x):
+        if self.__dict__.get("_geometry_for") != x.shape:
+            hw = tuple(x.shape[2:] if self.channels_first else x.shape[1:-1])
+            if self.one_d:
+                hw = (1, *hw)
+            pads, out_hw = [], []
+            for size, k, s in zip(hw, self.pool, self.strides):
+                before, after, out = padding_amounts(size, k, s, 1, self.padding[len(pads)],
+                                                     self.where)
+                pads.append((before, after))
+                out_hw.append(out)
+            self.pads, self.out_hw, self._geometry_for = tuple(pads), tuple(out_hw), x.shape
 
     def _windows(self, x, fill):
+        xp = get_array_module(x)
+        self._setup(x)
         x = channels_last_view(x, self.channels_first)
         if self.one_d:
             x = x[:, None]
         self.in_shape = x.shape
-        xpad = pad_nhwc(x, self.pads, fill)
+        xpad = self.padded(xp, x, self.pads, fill)
         self.pad_hw = xpad.shape[1:3]
         return windows(xpad, self.out_hw, self.pool, self.strides, _UNIT)
 
@@ -68,18 +88,30 @@ class MaxPool(_Pool):
     """y = max over each window; the gradient goes to the window's (first) argmax.
 
     Both passes loop over the ph·pw window offsets (each a strided elementwise op on the whole
-    batch), which is far faster than an argmax along a non-contiguous axis.
+    batch, all in one dtype: mixed-dtype ufuncs on strided views take NumPy's slow buffered
+    path), which is far faster than an argmax along a non-contiguous axis.
     """
 
     def forward(self, x):
         xp = get_array_module(x)
         view = self._windows(x, -xp.inf)
         y = view[:, :, :, 0, 0].copy()
-        self.index = xp.zeros(y.shape, dtype=xp.uint8)
+        if not any(getattr(self, "needs_input_grad", ())):  # inference: no argmax to keep
+            self.index = None
+            for i, j in self._offsets()[1:]:
+                xp.maximum(y, view[:, :, :, i, j], out=y)
+            return self._output(y)
+        shape = y.shape
+        self.index = index = xp.zeros(shape, dtype=xp.uint8)
+        greater = self.scratch(xp, "greater", shape, xp.bool_)
+        step = self.scratch(xp, "step", shape, xp.uint8)
         for k, (i, j) in enumerate(self._offsets()):
             if k:
-                # strictly greater: ties keep the first maximum
-                xp.putmask(self.index, view[:, :, :, i, j] > y, k)
+                # strictly greater: ties keep the first maximum; index += (v > y)·(k - index)
+                xp.greater(view[:, :, :, i, j], y, out=greater)
+                xp.subtract(k, index, out=step, dtype=xp.uint8)
+                step *= greater.view(xp.uint8)
+                index += step
                 xp.maximum(y, view[:, :, :, i, j], out=y)
         return self._output(y)
 
@@ -91,13 +123,15 @@ class MaxPool(_Pool):
         tiles = self.pool == self.strides and tuple(self.pad_hw) == (ho * sh, wo * sw)
         # windows that tile the input exactly are written, not added, into an empty buffer
         gpad = (xp.empty if tiles else xp.zeros)((n, *self.pad_hw, c), dtype=gy.dtype)
+        chosen = self.scratch(xp, "chosen", gy.shape, xp.bool_)
         for k, (i, j) in enumerate(self._offsets()):
             target = gpad[:, i:i + (ho - 1) * sh + 1:sh, j:j + (wo - 1) * sw + 1:sw]
+            xp.equal(self.index, k, out=chosen)
             # dL/dx = dL/dy where x was the window's argmax, 0 elsewhere
             if tiles:
-                xp.multiply(gy, self.index == k, out=target)
+                xp.multiply(gy, chosen, out=target)
             else:
-                target += gy * (self.index == k)
+                target += gy * chosen
         (t, _), (left, _) = self.pads
         return self._output(gpad[:, t:t + h, left:left + w])
 
@@ -144,21 +178,19 @@ def _pool(cls, x, pool_size, strides, padding, data_format, name):
             f"{name}: expected a 3-D (batch, steps, channels) or 4-D (batch, rows, cols, "
             f"channels) input, got shape {tuple(x.shape)}. Hint: add a channel axis."
         )
+    return cls.apply(x, **pool_settings(rank, pool_size, strides, padding, data_format, name))
+
+
+def pool_settings(rank, pool_size, strides, padding, data_format, name) -> dict:
+    """The settings of a :class:`MaxPool` / :class:`AvgPool` op over ``rank`` spatial axes."""
     pool = as_tuple(pool_size, rank, "pool_size")
     strides = pool if strides is None else as_tuple(strides, rank, "strides")
     padding = check_padding(padding, name)
-    channels_first = data_format == "channels_first"
-    hw = tuple(x.shape[2:] if channels_first else x.shape[1:-1])
     one_d = rank == 1
     if one_d:
-        hw, pool, strides = (1, *hw), (1, *pool), (1, *strides)
-    pads, out_hw = [], []
-    for size, k, s in zip(hw, pool, strides):
-        before, after, out = padding_amounts(size, k, s, 1, padding, name)
-        pads.append((before, after))
-        out_hw.append(out)
-    return cls.apply(x, pool=pool, strides=strides, pads=tuple(pads), out_hw=tuple(out_hw),
-                     one_d=one_d, channels_first=channels_first)
+        pool, strides = (1, *pool), (1, *strides)
+    return dict(pool=pool, strides=strides, padding=("valid",) * one_d + (padding,) * rank,
+                one_d=one_d, channels_first=data_format == "channels_first", where=name)
 
 
 def max_pool(x, pool_size, strides=None, padding="valid", data_format="channels_last"):
