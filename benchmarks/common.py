@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
 
@@ -34,3 +35,20 @@ def predict_result(one_sample: dict, batch: dict) -> dict:
     for label, times in batch.items():
         rows.append({"workload": "predict-10k", "variant": label, "times_s": times})
     return {"rows": rows}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB: VmHWM of its own address space on Linux.
+
+    Not ``ru_maxrss``: on Linux that also counts the parent's resident memory at fork time
+    (the kernel carries the old address space's high-water mark across exec), so a child of a
+    150 MB ``run.py`` could never report less than ~150 MB, however little it used.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux

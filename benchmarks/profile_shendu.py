@@ -8,7 +8,8 @@ For each workload it prints
   2. the BLAS floor: the same matmuls one step does (3 forward, 5 backward), timed alone;
   3. a hand-written NumPy loop (fused forward/backward, flat Adam, no framework) — what a
      NumPy implementation can reach on this machine;
-  4. cProfile of one shendu epoch: the functions with the most own time, and the cumulative
+  4. the parts of one train_step, each the least over many blocks of fixed batches;
+  5. cProfile of one shendu epoch: the functions with the most own time, and the cumulative
      time of the parts of a step (forward, loss, backward, optimizer, metrics, batching).
 The numbers feed the profile section of benchmarks/README.md. Threads: as the environment sets
 them (run with OMP_NUM_THREADS / OPENBLAS_NUM_THREADS to pin).
@@ -160,15 +161,19 @@ def numpy_loop(name, x, y) -> float:
 
 
 def _phase_targets(model):
-    """(label, owner class, method name) of the parts of a training step, as the code has them."""
-    from shendu.autograd import Tensor
+    """(label, owner class, method name) of the parts of a training step, as the code has them.
+
+    Only methods whose wrapping changes no decision are wrapped (wrapping ``compute_loss``
+    would make the fast path believe the model overrides it, and take the autograd loss)."""
     from shendu.models import chain
+    from shendu.ops.fused import Linear
 
     targets = [("train_step (one whole step)", type(model), "train_step"),
-               ("  forward through the layers (ChainPlan.forward)", chain.ChainPlan, "forward"),
-               ("  loss forward (compute_loss, autograd graph)", type(model), "compute_loss"),
-               ("  loss backward (Tensor.backward)", Tensor, "backward"),
-               ("  optimizer.apply (Adam, flat buffer)", type(model.optimizer), "apply"),
+               ("  layers forward (Linear.forward)", Linear, "forward"),
+               ("  loss value, dL/dz, predictions (fused head)", chain.ChainPlan,
+                "_loss_and_grad"),
+               ("  layers backward (Linear.backward)", Linear, "backward"),
+               ("  optimizer.apply (flat buffer)", type(model.optimizer), "apply"),
                ("  metrics update", type(model), "_update_metrics")]
     return [(label, owner, name) for label, owner, name in targets if hasattr(owner, name)]
 
@@ -214,9 +219,67 @@ def phase_times(name, x, y) -> str:
             lines.append(line(label, totals[label]))
     step = totals.get("train_step (one whole step)", 0.0)
     known = sum(v for k, v in totals.items() if k.startswith("  "))
-    lines.append(line("  rest of the step (chain backward, glue)", step - known))
+    lines.append(line("  rest of the step (glue: chain loop, batch cast)", step - known))
     lines.append(line("fit loop outside the step (batching, callbacks)", epoch - step))
     return "\n".join(lines)
+
+
+def step_parts(name, x, y, blocks: int = 40) -> str:
+    """µs per step of the parts of ``train_step``, each the least over ``blocks`` runs of 20
+    fixed batches (the least is what a quiet machine gives; robust on a shared one). Each
+    part is timed as a growing prefix of the step (forward; + loss head; + backward), so the
+    parts add up to the step's own work; "glue" is the step minus its parts."""
+    _, model = shendu_epoch(name, x, y, metrics=True, epochs=1)
+    plan, flat, opt = model._plan, model._flat, model.optimizer
+    if plan is None:
+        return f"### Parts of a step, {name}: no chain plan (autograd path)"
+    bs = TRAINING[name].batch_size
+    xs, ys, _ = model._check_xy(x[:bs * 20], y[:bs * 20])
+    batches = [(xs[i:i + bs], ys[i:i + bs]) for i in range(0, bs * 20, bs)]
+    state: dict = {}
+
+    def forward(xb, yb):
+        h = xb
+        for fn, weights in plan.train_steps:
+            h = fn.forward(h, *[w.data for w in weights])
+        state["z"] = h
+
+    def head(xb, yb):
+        forward(xb, yb)
+        state["out"] = plan._loss_and_grad(xb, yb, state["z"], None)
+
+    def backward(xb, yb):
+        head(xb, yb)
+        g = state["out"][1]
+        for fn, _ in plan._backward_steps:
+            grads = fn.backward(g)
+            g = grads[0] if type(grads) is tuple else grads
+
+    parts = {"forward (Linear.forward, 3 layers)": forward,
+             "loss head (value, dL/dz, predictions)": head,
+             "backward (Linear.backward, 3 layers)": backward,
+             "optimizer.apply (Adam on the flat buffer)": lambda xb, yb: opt.apply(flat),
+             "metrics update (accuracy)":
+                 lambda xb, yb: model._update_metrics(yb, state["out"][2], None),
+             "model.train_step (whole)": lambda xb, yb: model.train_step(xb, yb)}
+    best = dict.fromkeys(parts, math.inf)
+    for _ in range(blocks):
+        for label, fn in parts.items():
+            t0 = time.perf_counter()
+            for xb, yb in batches:
+                fn(xb, yb)
+            best[label] = min(best[label], (time.perf_counter() - t0) / len(batches) * 1e6)
+    labels = list(parts)
+    own = dict(best)
+    own[labels[1]] = best[labels[1]] - best[labels[0]]
+    own[labels[2]] = best[labels[2]] - best[labels[1]]
+    own["glue (chain loop, batch cast, model.train_step)"] = best[labels[5]] - sum(
+        own[k] for k in labels[:5])
+    rows = [f"### Parts of a step, {name} (µs, least of {blocks} blocks of 20 batches)", "",
+            "| part | µs/step |", "|---|--:|"]
+    rows += [f"| {k} | {v:.1f} |" for k, v in own.items() if k != labels[5]]
+    rows.append(f"| **{labels[5]}** | **{best[labels[5]]:.1f}** |")
+    return "\n".join(rows)
 
 
 def profile_epoch(name, x, y, top: int) -> str:
@@ -249,6 +312,8 @@ def main() -> int:
                            ("hand-written NumPy loop (floor)", loop),
                            ("BLAS matmuls alone", floor)):
             print(f"  {label:<36} {sec * 1000:8.1f} ms/epoch  {sec / steps * 1e6:7.1f} µs/step")
+        print()
+        print(step_parts(name, x, y))
         print()
         print(phase_times(name, x, y))
         print()

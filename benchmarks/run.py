@@ -51,6 +51,10 @@ def child_env(threads: int) -> dict:
                 "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
                 "TF_NUM_INTEROP_THREADS"):
         env[var] = str(threads)
+    # every framework imports as installed, from its cached bytecode: pip wrote the peers'
+    # .pyc files at install time, while an environment with PYTHONDONTWRITEBYTECODE=1 would
+    # make shendu's (editable) source tree alone be compiled again at every import
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("KERAS_BACKEND", "tensorflow")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
@@ -77,13 +81,16 @@ def run_job(job: dict, env: dict, timeout: float) -> dict:
 def import_times(framework: str, env: dict, runs: int) -> dict:
     """Median seconds that the framework's imports add on top of ``import numpy``."""
     code = (
-        "import json, resource, time\n"
+        "import json, time\n"
         "t0 = time.perf_counter()\nimport numpy\nt1 = time.perf_counter()\n"
         f"{IMPORTS[framework]}\nt2 = time.perf_counter()\n"
+        f"import sys; sys.path.insert(0, {HERE!r}); from common import peak_rss_mb\n"
         "print('BENCH_RESULT ' + json.dumps({'numpy': t1 - t0, 'extra': t2 - t1, "
-        "'rss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+        "'rss': peak_rss_mb()}))\n"
     )
     extra, numpy_s, rss = [], [], []
+    subprocess.run([sys.executable, "-c", IMPORTS[framework]], env=env, capture_output=True,
+                   timeout=300)  # untimed: writes any missing bytecode cache, warms the disk
     for _ in range(runs):
         proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                               text=True, timeout=300)
@@ -462,7 +469,7 @@ time goes: `benchmarks/README.md`.
 Training rows: median milliseconds per epoch over the epochs after one warm-up epoch; final
 loss is the framework's own mean training loss over the last epoch, accuracy is measured on the
 whole training set after training. "× shendu's time" is peer time / shendu time (above 1:
-shendu is faster). Peak RSS is `ru_maxrss` of the framework's own subprocess.
+shendu is faster). Peak RSS is the high-water mark (VmHWM) of the framework's own subprocess.
 
 {chr(10).join(tables)}"""
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import resource
 import sys
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import Skip  # noqa: E402
+from common import Skip, peak_rss_mb  # noqa: E402
 
 
 def set_threads(framework: str, threads: int) -> None:
@@ -60,5 +59,5 @@ if __name__ == "__main__":
     except Exception as exc:  # reported in the table, with the traceback on stderr
         traceback.print_exc()
         out = {"status": "error", "note": f"{type(exc).__name__}: {exc}"}
-    out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+    out["max_rss_mb"] = peak_rss_mb()
     print("BENCH_RESULT " + json.dumps(out), flush=True)

@@ -135,3 +135,81 @@ def test_plan_is_refused_for_a_layer_without_chain_steps():
     model.compile(optimizer="sgd", loss="mse")
     model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
     assert model._plan is None
+
+
+# -- buffers kept between steps (ops/fused.py Linear.use_buffers) ------------------------------
+def _fit_pair(make_layers, loss, x, y, **fit_kwargs):
+    """(model, history, predictions) for the fast path and for autograd, same start."""
+    backend.set_floatx("float64")
+    results = []
+    for fast in (True, False):
+        set_random_seed(0)
+        model = Sequential(make_layers())
+        model.compile(optimizer="adam", loss=loss, metrics=fit_kwargs.pop("metrics", None))
+        model.use_fast_path = fast
+        history = model.fit(x, y, epochs=3, shuffle=False, verbose=0, **fit_kwargs)
+        assert (model._plan is not None) == fast
+        results.append((model, history.history, model.predict(x, verbose=0)))
+    return results
+
+
+def _layers_with_gaps():
+    # an Activation layer and a Flatten between Linears: their gradients are not the Linears'
+    from shendu.layers import Flatten
+
+    return [Dense(6, activation="relu", input_shape=(3, 4)), Flatten(), Dense(16),
+            Activation("relu"), Dense(8, activation="relu"), Dense(1, activation="sigmoid")]
+
+
+@pytest.mark.parametrize("batch_size", [24, 64, 7])
+def test_kept_buffers_match_autograd_with_short_batches_and_layers_between(batch_size):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(64, 3, 4))
+    y = (x[:, 0, :1] > 0).astype(float)
+    results = _fit_pair(_layers_with_gaps, "binary_crossentropy", x, y, batch_size=batch_size)
+    _assert_same(results)
+    # each Linear keeps one set of buffers per batch size met (full and last, shorter batch)
+    linears = [fn for fn, _ in results[0][0]._plan.train_steps if hasattr(fn, "_buffer_sets")]
+    assert len(linears) == 4
+    sizes = {batch_size, 64 % batch_size or batch_size}
+    assert all({rows for rows, _ in fn._buffer_sets} == {s * (3 if i == 0 else 1)
+                                                         for s in sizes}
+               for i, fn in enumerate(linears))
+
+
+class _KeepPredictions:
+    """A metric that keeps every y_pred it is given (as some user metrics do)."""
+
+    def __new__(cls):
+        from shendu.metrics import Metric
+
+        class Keep(Metric):
+            def reset_state(self):
+                self.seen = getattr(self, "seen", [])
+
+            def update_state(self, y_true, y_pred, sample_weight=None):
+                self.seen.append(y_pred)
+
+            def result(self):
+                return 0.0
+
+        return Keep(name="keep")
+
+
+@pytest.mark.parametrize("kind", ["binary", "mse"])
+def test_predictions_handed_to_metrics_are_not_overwritten_by_later_steps(kind):
+    x, y = _data(kind)
+    kept = []
+    for fast in (True, False):
+        backend.set_floatx("float64")
+        set_random_seed(0)
+        layers, loss, _, _ = _spec(kind)
+        model = Sequential(layers)
+        keep = _KeepPredictions()
+        model.compile(optimizer="adam", loss=loss, metrics=[keep])
+        model.use_fast_path = fast
+        model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+        kept.append(keep.seen)
+    assert len(kept[0]) == len(kept[1]) == 8
+    for a, b in zip(*kept):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -80,3 +80,37 @@ def test_squared_difference_forward_matches_torch():
 def test_squared_difference_backward_by_finite_differences():
     p, y = RNG.normal(size=(3, 4)), RNG.normal(size=(3, 4))
     assert check_gradients(lambda a, b: ops.squared_difference(a, b), [p, y]) < 1e-7
+
+
+@pytest.mark.parametrize("case", list(FUSED))
+def test_fused_head_step_gives_value_grad_and_the_models_predictions(case):
+    from shendu.loss_heads import fused_head
+
+    loss, y, head = FUSED[case]
+    value, grad, predictions = fused_head(loss, head)(y, Z.copy())
+    expected_value, expected_grad = loss.value_and_grad(y, Z.copy(), head)
+    assert value == expected_value
+    np.testing.assert_array_equal(grad, expected_grad)
+    # the predictions are what the model outputs: its head op on the logits, bit for bit
+    expected = activation(Tensor(Z.copy()), head).data if head is not None else Z
+    np.testing.assert_array_equal(predictions, expected)
+
+
+# declined per batch, not per loss: shapes, and axes that depend on the rank of z
+PER_BATCH = ("bce shapes differ", "cce softmax on axis 0")
+
+
+@pytest.mark.parametrize("case", [c for c in NOT_FUSED if c not in PER_BATCH])
+def test_fused_head_is_none_where_the_loss_and_head_have_no_fused_form(case):
+    from shendu.loss_heads import fused_head
+
+    loss, _, head = NOT_FUSED[case]
+    assert fused_head(loss, head) is None
+
+
+@pytest.mark.parametrize("case", PER_BATCH)
+def test_fused_head_step_declines_such_a_batch(case):
+    from shendu.loss_heads import fused_head
+
+    loss, y, head = NOT_FUSED[case]
+    assert fused_head(loss, head)(y, Z.copy()) is None

@@ -542,3 +542,30 @@ def test_sparse_top_k_and_r2_through_evaluate():
     assert logs["mae"] == pytest.approx(sklearn_metrics.mean_absolute_error(y, out), rel=1e-5)
     assert logs["rmse"] == pytest.approx(np.sqrt(sklearn_metrics.mean_squared_error(y, out)),
                                          rel=1e-5)
+
+
+# -- accuracies count matches (MeanMetricWrapper.matches) -------------------------------------
+COUNTED = [
+    (lambda: metrics.Accuracy(), metrics.accuracy, LABELS, SCORES.argmax(1)),
+    (lambda: metrics.BinaryAccuracy(), metrics.binary_accuracy, MULTI_TRUE, MULTI_SCORE),
+    (lambda: metrics.BinaryAccuracy(threshold=0.7),
+     lambda t, p: metrics.binary_accuracy(t, p, threshold=0.7), BIN_TRUE[:, None], BIN_SCORE),
+    (lambda: metrics.CategoricalAccuracy(), metrics.categorical_accuracy, ONE_HOT, SCORES),
+    (lambda: metrics.SparseCategoricalAccuracy(), metrics.sparse_categorical_accuracy,
+     LABELS[:, None], SCORES),
+]
+
+
+@pytest.mark.parametrize("make,fn,y_true,y_pred", COUNTED,
+                         ids=[type(c[0]()).__name__ + f"-{i}" for i, c in enumerate(COUNTED)])
+def test_counted_accuracy_equals_the_mean_of_its_function_and_the_weighted_path(
+        make, fn, y_true, y_pred):
+    counted, weighted = make(), make()
+    assert counted.matches is not None  # the counting path is the one under test
+    for part in np.split(np.arange(N), [7, 100, 101, 250]):
+        counted.update_state(y_true[part], y_pred[part])
+        weighted.update_state(y_true[part], y_pred[part], np.ones(len(part)))  # float path
+    per_sample = fn(y_true, y_pred)
+    per_sample = per_sample.astype(np.float64).reshape(len(per_sample), -1).mean(axis=1)
+    assert float(counted.result()) == pytest.approx(float(per_sample.mean()), rel=1e-12)
+    assert float(counted.result()) == pytest.approx(float(weighted.result()), rel=1e-12)

@@ -463,3 +463,40 @@ def test_keras_apply_form_with_and_without_variables():
     np.testing.assert_allclose(b.data, [-0.5])
     with pytest.raises(ArgumentError, match="already built"):
         SGD().apply([np.ones(2)])
+
+
+# -- the flat Adam step's constants -----------------------------------------------------------
+def _keras_adam_steps(w, grads, lr, b1, b2, eps):
+    """Keras's Adam, written out on arrays with Python-float constants, in the same order."""
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for t, g in enumerate(grads, start=1):
+        alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        m += (g - m) * (1 - b1)
+        v += (g * g - v) * (1 - b2)
+        w -= (m / (np.sqrt(v) + eps)) * alpha
+    return w
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_flat_adam_with_0d_constants_gives_the_python_float_numbers_bit_for_bit(dtype):
+    rng = np.random.default_rng(5)
+    w0 = rng.normal(size=(40, 3)).astype(dtype)
+    grads = [rng.normal(size=(40, 3)).astype(dtype) for _ in range(5)]
+    var = Variable(w0.copy(), "w")
+    flat = FlatParameters([var])
+    opt = Adam(learning_rate=0.01, beta_1=0.8, beta_2=0.95, epsilon=1e-5)
+    for g in grads:
+        var.grad[...] = g
+        opt.apply(flat)
+    expected = _keras_adam_steps(w0.copy(), grads, 0.01, 0.8, 0.95, 1e-5)
+    assert var.data.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(var.data, expected)
+
+
+def test_scalars_are_0d_arrays_of_the_buffer_dtype_refilled_each_call():
+    opt = Adam()
+    a, b = opt.scalars(np.zeros(3, np.float32), 0.5, 0.25)
+    assert a.shape == () and a.dtype == np.float32 and float(b) == 0.25
+    again = opt.scalars(np.zeros(3, np.float32), 0.75, 0.125)
+    assert again[0] is a and float(a) == 0.75
+    assert opt.scalars([0.0], 0.5) == (0.5,)  # not a NumPy array: the numbers themselves

@@ -22,7 +22,7 @@ xp = np
 _FLOATX = "float32"
 _EPSILON = 1e-7
 _ALLOWED_FLOATX = ("float16", "float32", "float64")
-_rng = np.random.default_rng()
+_rng = None  # made on first use, so numpy.random loads only when something draws from it
 
 
 def get_array_module(*arrays):
@@ -68,6 +68,9 @@ def set_epsilon(value: float) -> None:
 
 def rng() -> np.random.Generator:
     """The global random generator; :func:`set_seed` makes it repeatable."""
+    global _rng
+    if _rng is None:
+        _rng = np.random.default_rng()
     return _rng
 
 
@@ -79,7 +82,7 @@ def set_seed(seed: int) -> None:
 
 def make_rng(seed: int | None) -> np.random.Generator:
     """A generator for an object with its own ``seed`` argument; the global one when None."""
-    return _rng if seed is None else np.random.default_rng(seed)
+    return rng() if seed is None else np.random.default_rng(seed)
 
 
 def to_numpy(a) -> np.ndarray:

@@ -383,16 +383,27 @@ class TerminateOnNaN(Callback):
             self.model.stop_training = True
 
 
-# callbacks that write files or steer training live in their own modules (imported last:
-# they build on the classes above)
-from .callbacks_backup import BackupAndRestore  # noqa: E402
-from .callbacks_io import CSVLogger, ModelCheckpoint, TensorBoard  # noqa: E402
-from .callbacks_schedule import (  # noqa: E402
-    LambdaCallback,
-    LearningRateScheduler,
-    ReduceLROnPlateau,
-)
+# callbacks that write files or steer training live in their own modules, loaded on first use
+# (they build on the classes above; the file writers pull in json, csv and safetensors, which
+# ``fit`` without them never needs)
+_LAZY = {"BackupAndRestore": "callbacks_backup", "CSVLogger": "callbacks_io",
+         "ModelCheckpoint": "callbacks_io", "TensorBoard": "callbacks_io",
+         "LambdaCallback": "callbacks_schedule", "LearningRateScheduler": "callbacks_schedule",
+         "ReduceLROnPlateau": "callbacks_schedule"}
 
-__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping",
-           "History", "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint",
-           "ProgbarLogger", "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN"]
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"{__package__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+__all__ = ["Callback", "CallbackList", "EarlyStopping", "History", "ProgbarLogger",
+           "TerminateOnNaN"] + sorted(_LAZY)

@@ -12,7 +12,6 @@ ShapeError
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -55,6 +54,8 @@ class FileFormatError(ShenduError, ValueError):
 def unknown_name(kind: str, name: object, known: Iterable[str], hint: str = "") -> UnknownNameError:
     """Build an UnknownNameError with a did-you-mean suggestion."""
     known = sorted(set(known))
+    import difflib  # only when an error message is built
+
     close = difflib.get_close_matches(str(name).lower(), known, n=3, cutoff=0.6)
     guess = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     tail = f" {hint}" if hint else ""

@@ -7,6 +7,10 @@ backward (:mod:`shendu.ops.fused`), the same Functions the autograd path records
 default mean reduction ('sum_over_batch_size' / 'mean') without sample weights is handled
 here; everything else returns None and the caller uses autograd.
 
+:func:`fused_head` makes the decisions that depend only on the loss and the head once (the
+Sequential fast path calls it when it builds its plan); the function it returns then runs once
+per batch and also gives the model's predictions ``head(z)``.
+
 >>> import numpy as np
 >>> from shendu import losses
 >>> from shendu.ops.activations import Sigmoid
@@ -17,6 +21,8 @@ here; everything else returns None and the caller uses autograd.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -34,7 +40,11 @@ from .ops.fused import (
     SoftmaxCrossentropy,
     SparseSoftmaxCrossentropy,
     SquaredDifference,
+    const,
+    sigmoid_of,
 )
+
+HeadStep = Callable[[np.ndarray, np.ndarray], "tuple[float, np.ndarray, np.ndarray] | None"]
 
 
 def _logits_of(head, kernel_type, from_logits: bool) -> bool:
@@ -45,59 +55,83 @@ def _logits_of(head, kernel_type, from_logits: bool) -> bool:
     return isinstance(head, kernel_type) and isinstance(getattr(head, "axis", -1), int)
 
 
-def _mean_head(fn, z, y):
-    """Value and dL/dz of the mean of fn's elementwise loss (over the averaged axis, then the
-    batch: the same as over every entry)."""
-    values = fn.forward(z, y)
-    count = max(1, values.size)
-    # L = (1/count) Σ values  →  dL/dvalues = 1/count
-    return float(values.sum()) / count, fn.backward(1.0 / count)[0]
+def _predictions(head, z):
+    """head(z) as the model outputs it (the Activation op: the kernel on a copy of z)."""
+    return z if head is None else head.forward_(z.copy())
 
 
-def _binary(loss, y, z, head):
+def _binary(loss, head) -> HeadStep | None:
     kw = loss.fn_kwargs
     if kw["label_smoothing"] or not _logits_of(head, Sigmoid, kw["from_logits"]):
         return None
-    if y.shape != z.shape:
-        return None
-    fn = SigmoidBinaryCrossentropy(needs_input_grad=(True, False))
-    return _mean_head(fn, z, y.astype(z.dtype, copy=False))
+    def step(y, z):
+        if y.shape != z.shape:
+            return None
+        y = y.astype(z.dtype, copy=False)
+        values = SigmoidBinaryCrossentropy(needs_input_grad=(True, False)).forward(z, y)
+        count = max(1, values.size)
+        p = sigmoid_of(z)  # as SigmoidBinaryCrossentropy.backward has it; the predictions too
+        # L = (1/count) Σ values  →  dL/dz = (σ(z) − y) / count
+        grad = p - y
+        grad *= const(1.0 / count, grad)
+        return float(values.sum()) / count, grad, p if head is not None else z
+
+    return step
 
 
-def _categorical(loss, y, z, head):
+def _categorical(loss, head) -> HeadStep | None:
     kw = loss.fn_kwargs
     if kw["label_smoothing"] or not _logits_of(head, Softmax, kw["from_logits"]):
         return None
     axis = kw["axis"]
-    if y.shape != z.shape or (head is not None and not _same_axis(head.axis, axis, z.ndim)):
-        return None
-    fn = SoftmaxCrossentropy(axis=axis, needs_input_grad=(True, False))
-    per_sample = fn.forward(z, y.astype(z.dtype, copy=False))
-    count = max(1, per_sample.size)
-    g = np.full(per_sample.shape, 1.0 / count, dtype=z.dtype)
-    return float(per_sample.sum() * (1.0 / count)), fn.backward(g)[0]
+
+    def step(y, z):
+        if y.shape != z.shape or (head is not None and not _same_axis(head.axis, axis, z.ndim)):
+            return None
+        fn = SoftmaxCrossentropy(axis=axis, needs_input_grad=(True, False))
+        per_sample = fn.forward(z, y.astype(z.dtype, copy=False))
+        count = max(1, per_sample.size)
+        g = np.full(per_sample.shape, 1.0 / count, dtype=z.dtype)
+        value = float(per_sample.sum() * (1.0 / count))
+        return value, fn.backward(g)[0], _predictions(head, z)
+
+    return step
 
 
-def _sparse(loss, y, z, head):
+def _sparse(loss, head) -> HeadStep | None:
     kw = loss.fn_kwargs
     if kw["ignore_class"] is not None or not _logits_of(head, Softmax, kw["from_logits"]):
         return None
-    if not _same_axis(kw["axis"], -1, z.ndim) or (
-            head is not None and not _same_axis(head.axis, -1, z.ndim)):
-        return None
-    labels, _ = _labels(y, z, None)  # shape and range checks, as the autograd path does
-    fn = SparseSoftmaxCrossentropy(needs_input_grad=(True, False))
-    per_sample = fn.forward(z, labels)
-    count = max(1, per_sample.size)
-    g = np.full(per_sample.shape, 1.0 / count, dtype=z.dtype)
-    return float(per_sample.sum() * (1.0 / count)), fn.backward(g)[0]
+
+    def step(y, z):
+        if not _same_axis(kw["axis"], -1, z.ndim) or (
+                head is not None and not _same_axis(head.axis, -1, z.ndim)):
+            return None
+        labels, _ = _labels(y, z, None)  # shape and range checks, as the autograd path does
+        fn = SparseSoftmaxCrossentropy(needs_input_grad=(True, False))
+        per_sample = fn.forward(z, labels)
+        count = max(1, per_sample.size)
+        g = np.full(per_sample.shape, 1.0 / count, dtype=z.dtype)
+        value = float(per_sample.sum() * (1.0 / count))
+        return value, fn.backward(g)[0], _predictions(head, z)
+
+    return step
 
 
-def _squared(loss, y, z, head):
-    if head is not None or y.shape != z.shape:
+def _squared(loss, head) -> HeadStep | None:
+    if head is not None:
         return None
-    fn = SquaredDifference(needs_input_grad=(True, False))
-    return _mean_head(fn, z, y.astype(z.dtype, copy=False))
+
+    def step(y, z):
+        if y.shape != z.shape:
+            return None
+        fn = SquaredDifference(needs_input_grad=(True, False))
+        values = fn.forward(z, y.astype(z.dtype, copy=False))
+        count = max(1, values.size)
+        # L = (1/count) Σ values  →  dL/dvalues = 1/count
+        return float(values.sum()) / count, fn.backward(1.0 / count)[0], z
+
+    return step
 
 
 FUSED_HEADS = {
@@ -108,12 +142,34 @@ FUSED_HEADS = {
 }
 
 
+def fused_head(loss, head=None) -> HeadStep | None:
+    """A function ``step(y_true, z) → (loss value, dL/dz, predictions)`` (or None for a batch
+    it has no fused form for: shapes that differ...) for a model output ``head(z)``; None when
+    ``loss`` with this ``head`` (the final activation kernel, or None) is not fused at all.
+
+    >>> import numpy as np
+    >>> from shendu import losses
+    >>> step = fused_head(losses.MeanSquaredError())
+    >>> value, grad, predictions = step(np.ones((2, 1)), np.zeros((2, 1)))
+    >>> value, grad.ravel().tolist()
+    (1.0, [-1.0, -1.0])
+    """
+    from .losses import Loss, SparseCategoricalCrossentropy
+
+    if not isinstance(loss, Loss) or type(loss).call is not Loss.call or type(
+            loss).__call__ not in (Loss.__call__, SparseCategoricalCrossentropy.__call__):
+        return None
+    if loss.reduction not in ("sum_over_batch_size", "mean") or loss.dtype is not None:
+        return None
+    make = FUSED_HEADS.get(getattr(type(loss), "fn", None))
+    return None if make is None else make(loss, head)
+
+
 def value_and_grad(loss, y_true, z, head=None):
     """(loss value, dL/dz) for a model output ``head(z)`` (``head``: the final activation
     kernel, or None when z is the output), or None when ``loss`` has no fused form here."""
-    if loss.reduction not in ("sum_over_batch_size", "mean") or loss.dtype is not None:
+    step = fused_head(loss, head)
+    if step is None or not isinstance(y_true, np.ndarray) or not isinstance(z, np.ndarray):
         return None
-    fused = FUSED_HEADS.get(type(loss).fn)
-    if fused is None or not isinstance(y_true, np.ndarray) or not isinstance(z, np.ndarray):
-        return None
-    return fused(loss, y_true, z, head)
+    out = step(y_true, z)
+    return None if out is None else out[:2]

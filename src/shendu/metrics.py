@@ -48,10 +48,14 @@ __all__ = [
 
 
 # -- accuracies -------------------------------------------------------------------------------
+def _equal(y_true, y_pred) -> np.ndarray:
+    y_true, y_pred = same_rank(as_array(y_true), as_array(y_pred))
+    return y_true == y_pred
+
+
 def accuracy(y_true, y_pred) -> np.ndarray:
     """1.0 where the prediction equals the target exactly, elementwise."""
-    y_true, y_pred = same_rank(as_array(y_true), as_array(y_pred))
-    return (y_true == y_pred).astype(np.float32)
+    return _equal(y_true, y_pred).astype(np.float32)
 
 
 def _binary_matches(y_true, y_pred, threshold=0.5) -> np.ndarray:
@@ -70,15 +74,22 @@ def _sparse_matches(labels: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return labels == y_pred.argmax(axis=-1)
 
 
+def _categorical_matches(y_true, y_pred) -> np.ndarray:
+    return _sparse_matches(as_array(y_true).argmax(axis=-1), as_array(y_pred))
+
+
 def categorical_accuracy(y_true, y_pred) -> np.ndarray:
     """1.0 where argmax ŷ equals argmax y (ties go to the first index)."""
-    y_pred = as_array(y_pred)
-    return _sparse_matches(as_array(y_true).argmax(axis=-1), y_pred).astype(np.float32)
+    return _categorical_matches(y_true, y_pred).astype(np.float32)
+
+
+def _sparse_categorical_matches(y_true, y_pred) -> np.ndarray:
+    return _sparse_matches(as_array(y_true), as_array(y_pred))
 
 
 def sparse_categorical_accuracy(y_true, y_pred) -> np.ndarray:
     """1.0 where argmax ŷ equals the integer label."""
-    return _sparse_matches(as_array(y_true), as_array(y_pred)).astype(np.float32)
+    return _sparse_categorical_matches(y_true, y_pred).astype(np.float32)
 
 
 def _in_top_k(labels: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
@@ -119,31 +130,27 @@ class BinaryAccuracy(MeanMetricWrapper):
     0.75
     """
 
+    matches = staticmethod(_binary_matches)
+
     def __init__(self, name: str | None = "binary_accuracy", dtype=None,
                  threshold: float = 0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
-
-    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        if sample_weight is not None:
-            return super().update_state(y_true, y_pred, sample_weight)
-        matches = _binary_matches(y_true, y_pred, self.fn_kwargs["threshold"])
-        Mean.update_state(self, matches)
 
 
 Accuracy = _wrapper(accuracy, "Accuracy", "accuracy",
                     "Share of predictions exactly equal to their targets.",
                     "    >>> m.update_state([[1], [2], [3], [4]], [[0], [2], [3], [4]])\n"
-                    "    >>> float(m.result())\n    0.75\n")
+                    "    >>> float(m.result())\n    0.75\n", matches=_equal)
 CategoricalAccuracy = _wrapper(
     categorical_accuracy, "CategoricalAccuracy", "categorical_accuracy",
     "Share of samples whose argmax matches the one-hot target's.",
     "    >>> m.update_state([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])\n"
-    "    >>> float(m.result())\n    0.5\n")
+    "    >>> float(m.result())\n    0.5\n", matches=_categorical_matches)
 SparseCategoricalAccuracy = _wrapper(
     sparse_categorical_accuracy, "SparseCategoricalAccuracy", "sparse_categorical_accuracy",
     "Share of samples whose argmax matches the integer label.",
     "    >>> m.update_state([[2], [1]], [[0.1, 0.6, 0.3], [0.05, 0.95, 0]])\n"
-    "    >>> float(m.result())\n    0.5\n")
+    "    >>> float(m.result())\n    0.5\n", matches=_sparse_categorical_matches)
 TopKCategoricalAccuracy = _wrapper(
     top_k_categorical_accuracy, "TopKCategoricalAccuracy", "top_k_categorical_accuracy",
     "Share of samples whose one-hot target is among the ``k`` highest scores.",

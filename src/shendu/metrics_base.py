@@ -20,6 +20,8 @@ from .errors import ArgumentError
 
 def as_array(x) -> np.ndarray:
     """A NumPy array from an array, a list or a Tensor (its data)."""
+    if type(x) is np.ndarray:  # the common case, checked first (once per metric per batch)
+        return x
     if isinstance(x, Tensor):
         x = x.data
     if type(x).__module__.startswith("cupy"):
@@ -142,7 +144,10 @@ class Mean(Metric):
                 self.count += 1.0
             elif values.shape[0]:
                 per_sample = values.size // values.shape[0]
-                self.total += float(values.sum(dtype=np.float64)) / per_sample
+                # matches of an accuracy (booleans) are counted: an exact int, no float pass
+                total = (np.count_nonzero(values) if values.dtype.kind == "b"
+                         else float(values.sum(dtype=np.float64)))
+                self.total += total / per_sample
                 self.count += values.shape[0]
             return
         values, sw = _samplewise(values.astype(np.float64, copy=False), sample_weight, np.mean)
@@ -185,7 +190,12 @@ class MeanMetricWrapper(Mean):
     >>> m.update_state(np.array([1.0, 2.0]), np.array([0.0, 0.0]))
     >>> float(m.result())
     1.5
+
+    A subclass whose ``fn`` gives 1.0 or 0.0 per entry (an accuracy) may set ``matches``: the
+    same test as booleans, which unweighted updates count instead of summing floats.
     """
+
+    matches = None  # fn(y_true, y_pred, **kwargs) as booleans, or None
 
     def __init__(self, fn, name: str | None = None, dtype=None, **kwargs):
         self.fn, self.fn_kwargs = fn, kwargs
@@ -193,17 +203,21 @@ class MeanMetricWrapper(Mean):
                          dtype=dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        super().update_state(self.fn(as_array(y_true), as_array(y_pred), **self.fn_kwargs),
-                             sample_weight)
+        y_true, y_pred = as_array(y_true), as_array(y_pred)
+        if sample_weight is None and self.matches is not None:
+            Mean.update_state(self, self.matches(y_true, y_pred, **self.fn_kwargs))
+            return
+        super().update_state(self.fn(y_true, y_pred, **self.fn_kwargs), sample_weight)
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype, **self.fn_kwargs}
 
 
 def metric_class(fn, class_name: str, default_name: str, doc: str, example: str,
-                 positional: tuple[str, ...] | None = None, **defaults):
+                 positional: tuple[str, ...] | None = None, matches=None, **defaults):
     """A MeanMetricWrapper subclass for ``fn`` taking ``defaults`` as keyword arguments;
-    ``positional`` is Keras's argument order when it is not (name, dtype, *defaults)."""
+    ``positional`` is Keras's argument order when it is not (name, dtype, *defaults);
+    ``matches``: fn's test as booleans, for a 0/1 metric (see MeanMetricWrapper)."""
     order = positional or ("name", "dtype", *defaults)
 
     def __init__(self, *args, **kwargs):
@@ -230,4 +244,6 @@ def metric_class(fn, class_name: str, default_name: str, doc: str, example: str,
             "__doc__": f"{doc}\n\n    >>> import numpy as np\n    >>> from shendu import metrics"
                        f"\n    >>> m = metrics.{class_name}()\n{example}",
             "__module__": fn.__module__}
+    if matches is not None:
+        body["matches"] = staticmethod(matches)
     return type(class_name, (MeanMetricWrapper,), body)

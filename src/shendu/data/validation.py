@@ -38,7 +38,8 @@ def check_array(x, name: str, *, dtype=None, allow_int: bool = False, min_ndim: 
         raise DTypeError(
             f"{name}: expected a numeric array, got dtype {x.dtype}. Hint: a column of strings or "
             "objects (e.g. from a DataFrame) must be encoded as numbers, then "
-            f"np.asarray({name}, dtype='float32')."
+            f"np.asarray({name}, dtype='float32'); for raw text, make TextVectorization the "
+            "model's first layer."
         )
     if x.ndim < min_ndim:
         raise ShapeError(
@@ -61,6 +62,42 @@ def check_array(x, name: str, *, dtype=None, allow_int: bool = False, min_ndim: 
     target = dtype or floatx()
     if x.dtype.kind == "f" or not allow_int:
         return x.astype(target, copy=False)
+    return x
+
+
+def check_strings(x, name: str, where: str):
+    """Text for a model whose first layer takes strings: a 1-D or (n, 1) array of str/bytes.
+
+    Numbers are refused rather than turned into text (``where`` names the model).
+
+    >>> check_strings(["a b", "c"], "x", "Model 'm'").dtype.kind
+    'U'
+    """
+    if x is None:
+        raise ArgumentError(f"{name}: expected an array of strings, got None. "
+                            f"Hint: pass {name}=your_texts.")
+    if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray):  # pandas objects
+        x = x.to_numpy()
+    if isinstance(x, (str, bytes)):
+        raise ShapeError(f"{name}: {where} expected a batch of strings, got one string. "
+                         f"Hint: wrap it in a list, {name}=[text].")
+    x = np.asarray(x) if not isinstance(x, np.ndarray) else x
+    if x.dtype.kind == "O":
+        bad = next((v for v in x.ravel() if not isinstance(v, (str, bytes))), None)
+        if bad is not None:
+            raise DTypeError(f"{name}: {where} takes strings (its first layer reads text), got "
+                             f"an element of type {type(bad).__name__}: {bad!r}. Hint: every "
+                             "sample must be a str; fill missing texts with ''.")
+    elif x.dtype.kind not in "US":
+        raise DTypeError(f"{name}: {where} takes strings (its first layer reads text), got a "
+                         f"numeric array of dtype {x.dtype}. Hint: numbers are not turned into "
+                         f"text; pass the raw texts, e.g. {name}=np.array(['a message', ...]).")
+    if x.ndim == 0 or x.ndim > 2 or (x.ndim == 2 and x.shape[1] != 1):
+        raise ShapeError(f"{name}: {where} expected texts of shape (samples,) or (samples, 1), "
+                         f"got shape {x.shape}. Hint: one string per sample.")
+    if x.shape[0] == 0:
+        raise DataError(f"{name}: expected at least one text, got an empty array. "
+                        "Hint: check the file or the filter that produced it.")
     return x
 
 

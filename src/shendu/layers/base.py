@@ -160,6 +160,7 @@ class Layer:
         return self.call(inputs, *args, **kwargs)
 
     supports_masking = False  # True: the input mask passes through unchanged
+    takes_strings = False  # True: reads raw text (TextVectorization; a model starting with one)
 
     def compute_mask(self, inputs, mask=None):
         """The mask of this layer's output: passed on when ``supports_masking``, else none."""
@@ -167,6 +168,11 @@ class Layer:
 
     def _symbolic_call(self, inputs, *args, **kwargs):
         """Record a node of the functional graph; outputs get their shapes from one dry run."""
+        if not self.takes_strings and any(
+                getattr(t, "dtype", None) == "string" for t in flatten(inputs)):
+            raise DTypeError(
+                f"Layer '{self.name}' ({type(self).__name__}): got a string input, but it takes "
+                "numbers. Hint: put TextVectorization between Input(dtype='string') and it.")
         if not self.built:
             self.build_from_shape(map_structure(lambda t: t.shape, inputs))
         def zeros(t):
@@ -232,9 +238,13 @@ class Layer:
         if isinstance(inputs, Tensor):
             return inputs
         if isinstance(inputs, (list, tuple)):
+            if inputs and isinstance(inputs[0], (str, bytes)) and self.takes_strings:
+                return np.asarray(inputs)  # a list of texts for a model reading strings
             return type(inputs)(self._to_tensor(x) for x in inputs)
         array = np.asarray(inputs)
         if array.dtype.kind not in "fiub":
+            if array.dtype.kind in "OUS" and self.takes_strings:
+                return array  # raw text, read by the first layer (TextVectorization)
             raise DTypeError(
                 f"Layer '{self.name}': expected a numeric array, got dtype {array.dtype}. "
                 "Hint: convert with np.asarray(x, dtype='float32')."

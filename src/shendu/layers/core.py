@@ -27,7 +27,10 @@ class InputLayer(Layer):
     def __init__(self, shape=None, batch_size=None, dtype=None, name=None, **kwargs):
         if "input_shape" in kwargs and shape is None:
             shape = kwargs.pop("input_shape")
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        text = dtype in ("string", "str", str)  # strings for a TextVectorization first layer
+        super().__init__(name=name, dtype=None if text else dtype, **kwargs)
+        if text:
+            self.dtype = "string"
         if shape is None:
             raise ArgumentError("InputLayer: expected shape=(features, ...), got None.")
         self.shape = tuple(shape)

@@ -23,7 +23,7 @@ class SymbolicTensor:
     def __init__(self, shape, dtype="float32", node: Node | None = None, index: int = 0,
                  name: str | None = None):
         self.shape = tuple(shape)
-        self.dtype = np.dtype(dtype).name
+        self.dtype = "string" if dtype in ("string", "str", str) else np.dtype(dtype).name
         self.node = node
         self.index = index
         self.name = name

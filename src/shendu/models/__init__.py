@@ -7,11 +7,20 @@
 
 from ..layers import register as _register_layer_classes
 from .functional import Functional
-from .json import model_from_json
 from .model import Model
 from .sequential import Sequential
 
 _register_layer_classes(Sequential, Functional)  # models nest as layers in saved configs
+
+
+def model_from_json(json_string: str, custom_objects: dict | None = None):
+    """Rebuild a (new, freshly initialised) model from :meth:`Model.to_json`'s string.
+
+    Defined here so that ``import shendu.models`` does not load :mod:`json` until it is used.
+    """
+    from .json import model_from_json as _from_json
+
+    return _from_json(json_string, custom_objects=custom_objects)
 
 
 def load_model(filepath, custom_objects=None, compile=True):

@@ -13,6 +13,13 @@ add). A Function is reused across steps only when its class says so (``reusable 
 its forward keeps nothing from one call to the next); the steps of a layer with any other op
 (random augmentation draws, one-shot settings) are asked for again at every step.
 
+A training step allocates (almost) nothing: each ``Linear`` of the training chain keeps its
+output, the copy of z its activation may need and dL/dx from one step to the next (one set per
+batch size, ``Linear.use_buffers``), and applies a plain relu's derivative in place to the
+gradient it is handed when that gradient is its own (made by the Linear after it, or the loss's
+fresh dL/dz). So no array made inside the training chain outlives its step: the predictions
+handed to the metrics are a fresh array, and ``predict`` runs separate ops.
+
 The loss: when the model ends in sigmoid/softmax + the matching cross-entropy, or a linear
 output + mean squared error, with the default reduction and no sample weights or
 regularization, ``Loss.value_and_grad`` gives the value and dL/dz on arrays (the same fused
@@ -31,7 +38,10 @@ True
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd import Tensor
+from ..loss_heads import fused_head
 from ..ops.activations import Activation, Sigmoid, Softmax, activation
 from ..ops.activations import Linear as LinearKernel
 from ..ops.fused import Linear
@@ -57,6 +67,7 @@ class ChainPlan:
                 w.regularizer is not None for w in model.trainable_weights)
             self.allow_direct = not regularized
         self.direct_grads = False
+        self.dtype = np.dtype(model.compute_dtype)
         self._arrange([s for steps in layer_steps for s in steps])
         if flat is not None:
             flat.zero_grad()
@@ -109,6 +120,18 @@ class ChainPlan:
             for fn, weights in steps:
                 if isinstance(fn, Linear):
                     fn.grad_out = ([w.grad for w in weights] + [None, None])[:2]
+        # buffers kept between steps; a Linear may apply its derivative in place to the
+        # gradient it is handed when that gradient is its own: made by the Linear after it
+        # (dL/dx) or by the loss (a fresh array, see _loss_and_grad)
+        for i, (fn, _) in enumerate(steps):
+            if isinstance(fn, Linear):
+                fn.use_buffers(grad_owned=i + 1 == len(steps)
+                               or isinstance(steps[i + 1][0], Linear))
+        self._backward_steps = steps[::-1]
+        self._loss_step = None
+        if self.direct_grads:
+            self._loss_step = fused_head(self.model.loss,
+                                         None if self.head is None else self.head.kernel)
 
     def _refresh(self) -> None:
         """Ask the layers whose ops cannot be reused for new ones (once per step)."""
@@ -147,19 +170,22 @@ class ChainPlan:
         return steps
 
     def _loss_and_grad(self, x, y, z, sample_weight):
-        """(loss value, dL/dz, predictions): fused on arrays when possible, else autograd."""
+        """(loss value, dL/dz, predictions): fused on arrays when possible, else autograd.
+        dL/dz is always a fresh array (the last Linear may overwrite it)."""
         model = self.model
         head = self.head
-        if self.direct_grads and sample_weight is None and hasattr(model.loss, "value_and_grad"):
-            fused = model.loss.value_and_grad(y, z, None if head is None else head.kernel)
+        step = self._loss_step
+        if step is not None and sample_weight is None and isinstance(y, np.ndarray) and isinstance(
+                z, np.ndarray):
+            fused = step(y, z)
             if fused is not None:
-                return fused[0], fused[1], head.forward(z) if head is not None else z
+                return fused
         model._clear_layer_losses()
         out = Tensor(z, requires_grad=True)
         pred = activation(out, head.kernel) if head is not None else out
         loss = model.compute_loss(x, y, pred, sample_weight)
         loss.backward()  # loss and regularization: into out.grad and the weights' grads
-        return float(loss.data), out.grad, pred.data
+        return float(loss.data), out.grad.copy(), pred.data
 
     def train_step(self, x, y, sample_weight=None):
         """Forward, loss, backward and update; returns (loss value, predictions array)."""
@@ -170,13 +196,18 @@ class ChainPlan:
         direct = self.direct_grads
         if not direct:
             flat.zero_grad()
-        x = x.astype(model.compute_dtype, copy=False)
-        z = self.forward(x, training=True)
-        loss_value, g, y_pred = self._loss_and_grad(x, y, z, sample_weight)
-        for fn, weights in reversed(self.train_steps):
+        x = x.astype(self.dtype, copy=False)
+        h = x
+        for fn, weights in self.train_steps:
+            h = fn.forward(h, *[w.data for w in weights])
+        loss_value, g, y_pred = self._loss_and_grad(x, y, h, sample_weight)
+        if y_pred is h:  # the last op's output array is reused by the next step
+            y_pred = h.copy()
+        for fn, weights in self._backward_steps:
             grads = fn.backward(g)
-            if not isinstance(grads, tuple):
-                grads = (grads,)
+            if type(grads) is not tuple:
+                g = grads
+                continue
             g = grads[0]
             if not direct:
                 for w, gw in zip(weights, grads[1:]):

@@ -17,23 +17,25 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import backend
-from .. import losses as losses_mod
-from .. import metrics as metrics_mod
-from .. import optimizers as optimizers_mod
-from ..autograd import Tensor, no_grad
-from ..callbacks import CallbackList, History, ProgbarLogger, format_logs, format_time_per_step
+from ..autograd import Tensor, is_grad_enabled, no_grad
 from ..data import validation as check
-from ..errors import ArgumentError, NotBuiltError, NotCompiledError, ShapeError
+from ..errors import ArgumentError, DTypeError, NotBuiltError, NotCompiledError, ShapeError
 from ..layers.base import Layer
 from ..parameters import FlatParameters
 from . import targets
-from .chain import ChainPlan
 from .multi_io import MultiArray, as_arrays, concat_outputs, per_output
+from .predict_path import lean_call, lean_predict
 
+if TYPE_CHECKING:
+    from ..callbacks import History
+    from .chain import ChainPlan
+
+_FLOAT = np.dtype("float32")
 _KERAS_ONLY_COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile",
                             "auto_scale_loss")
 
@@ -67,6 +69,13 @@ class Model(Layer):
         self._metrics: list | None = None
         self._weighted_metrics: list | None = None
 
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        if not (args or kwargs or training or is_grad_enabled()):
+            out = lean_call(self, inputs)  # inference on an array (models/predict_path.py)
+            if out is not None:
+                return Tensor(out)
+        return super().__call__(inputs, *args, training=training, **kwargs)
+
     # -- compile ---------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, weighted_metrics=None,
                 loss_weights=None, **kwargs) -> None:
@@ -86,6 +95,10 @@ class Model(Layer):
                 "compile: expected a loss, got None. Hint: loss='binary_crossentropy' for two "
                 "classes, 'sparse_categorical_crossentropy' for integer labels, 'mse' for numbers."
             )
+        from .. import losses as losses_mod
+        from .. import metrics as metrics_mod
+        from .. import optimizers as optimizers_mod
+
         optimizer = optimizers_mod.get(optimizer)  # resolve everything before changing state
         names = self._multi_output_names()
         output_losses = output_metrics = None
@@ -138,6 +151,8 @@ class Model(Layer):
         if self._output_losses is not None:
             self._build_output_metrics(y, y_pred)
             return
+        from .. import metrics as metrics_mod
+
         loss_name = getattr(self.loss, "name", None)
         self._metrics = [metrics_mod.get(s, loss_name, y.shape, y_pred.shape)
                          for s in self._metric_specs]
@@ -149,6 +164,8 @@ class Model(Layer):
 
     def _build_output_metrics(self, y, y_pred) -> None:
         """One metric per (output, spec), logged as '<output>_<metric>'; y is a MultiArray."""
+        from .. import metrics as metrics_mod
+
         self._metrics, self._weighted_metrics, self._metric_output = [], [], {}
         for i, (name, specs) in enumerate(zip(self.output_names, self._output_metric_specs)):
             for spec in specs:
@@ -191,7 +208,38 @@ class Model(Layer):
             return as_arrays(x, names, name)
         if names and isinstance(x, (list, tuple)) and len(x) == 1:
             x = x[0]  # a one-input model given [x]
-        return check.check_array(x, name)
+        if self.takes_strings:  # raw text for a TextVectorization first layer, kept as text
+            return check.check_strings(x, name, f"Model '{self.name}'")
+        try:
+            return check.check_array(x, name)
+        except DTypeError as err:
+            raise self._strings_refused(x, name) or err from None
+
+    @property
+    def takes_strings(self) -> bool:
+        """True when the first layer reads raw text (TextVectorization), so x stays strings."""
+        inputs = getattr(self, "inputs", None)
+        if inputs is not None:  # functional: one Input(dtype="string")
+            return len(inputs) == 1 and inputs[0].dtype == "string"
+        return bool(self._layers) and getattr(self._layers[0], "takes_strings", False)
+
+    def _strings_refused(self, x, name):
+        """The error for text given to a model whose first layer takes numbers (else None)."""
+        try:
+            array = np.asarray(x)
+        except (ValueError, TypeError):
+            return None
+        text = array.dtype.kind in "US" or (array.dtype.kind == "O" and all(
+            isinstance(v, (str, bytes)) for v in array.ravel()))
+        if not text or not self._layers:
+            return None  # not all text (e.g. mixed object columns): check_array's own error
+        first = self._layers[0]
+        return DTypeError(
+            f"{name}: expected a numeric array, got strings (dtype {array.dtype}): model "
+            f"'{self.name}' starts with '{first.name}' ({type(first).__name__}), which takes "
+            "numbers. Hint: start the model with TextVectorization (e.g. Input(shape=(1,), "
+            "dtype='string'), TextVectorization(...)) or encode the texts as numbers first."
+        )
 
     def _check_xy(self, x, y, x_name="x", y_name="y"):
         """(x, y, output shape) checked against each other, the model and the loss."""
@@ -226,6 +274,10 @@ class Model(Layer):
                         f"(batch, {', '.join(map(str, symbol.shape[1:]))}), got "
                         f"{tuple(array.shape)}. Hint: inputs go in the order of `inputs`."
                     )
+            return
+        if getattr(x, "dtype", _FLOAT).kind in "OUS":  # texts: (samples,) or (samples, 1)
+            if not self.built:
+                self.build_from_shape((None,) + tuple(x.shape[1:]))
             return
         expected = getattr(self, "_build_shape", None) if self.built else None
         if getattr(x, "ndim", 2) == 1 and (expected is None or len(expected) > 1):
@@ -269,6 +321,8 @@ class Model(Layer):
         variables = self.trainable_weights
         if self._flat is None or not self._flat.is_packing(variables):
             self._flat = FlatParameters(variables)
+        from .chain import ChainPlan
+
         self._plan = ChainPlan.for_model(self) if self.use_fast_path else None
         return self._flat
 
@@ -337,6 +391,8 @@ class Model(Layer):
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1) -> History:
         """Train for ``epochs`` passes over (x, y); returns a History of per-epoch logs."""
+        from ..callbacks import CallbackList, History, ProgbarLogger
+
         self._require_compiled("fit")
         batch_size = check.check_positive_int(batch_size, "batch_size") or 32
         epochs = check.check_positive_int(epochs, "epochs", minimum=0)
@@ -472,6 +528,11 @@ class Model(Layer):
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for x, batch by batch, as one NumPy array."""
+        if batch_size is None and steps is None and callbacks is None and (
+                verbose == "auto" or not verbose):
+            out = lean_predict(self, x)  # a few samples through a chain (models/predict_path.py)
+            if out is not None:
+                return out
         if not self.built:
             raise NotBuiltError(
                 f"Model '{self.name}' was never built, so it has no weights to predict with. "
@@ -508,6 +569,8 @@ class Model(Layer):
             return None
         plan = self._plan
         if plan is None or not plan.matches(self):
+            from .chain import ChainPlan
+
             plan = self._plan = ChainPlan.for_model(self)
         return plan
 
@@ -527,8 +590,10 @@ class Model(Layer):
         hooks.on_predict_end()
         return concat_outputs(parts)
 
-    def _callback_list(self, callbacks, params) -> CallbackList:
+    def _callback_list(self, callbacks, params):
         """``callbacks`` as a CallbackList (fit hands its own list to evaluate unchanged)."""
+        from ..callbacks import CallbackList
+
         if isinstance(callbacks, CallbackList):
             return callbacks
         return CallbackList(list(callbacks or []), model=self, params=params)
@@ -661,16 +726,21 @@ def _default_terminate_on_nan():
 
 
 def _print_summary_line(steps, elapsed, logs):
+    from ..callbacks import format_logs, format_time_per_step
+
     per_step = format_time_per_step(elapsed / max(1, steps))
     text = f"{steps}/{steps} - {elapsed:.0f}s - {per_step}"
     print(f"{text} - {format_logs(logs)}" if logs else text, flush=True)
 
 
 class _BatchIterator:
-    """Batches of (x, y, sample_weight): one permutation per epoch, then contiguous slices.
+    """Batches of (x, y, sample_weight): one permutation per epoch, each batch gathered alone.
 
-    In-memory arrays are gathered once per epoch into a shuffled copy, so each batch is a view;
-    memory-mapped arrays are gathered batch by batch (sorted indices) and never fully loaded.
+    A batch is the next ``batch_size`` entries of the epoch's permutation, taken from the data
+    as it lies (``take`` of a few rows costs no more than slicing one shuffled copy of the whole
+    set, and no such copy is ever made: memory stays one data set plus one batch); without
+    shuffling, batches are views. Memory-mapped arrays are gathered batch by batch with sorted
+    indices, so they are never fully loaded.
     """
 
     def __init__(self, x, y, sample_weight, batch_size, shuffle):
@@ -687,13 +757,14 @@ class _BatchIterator:
             yield from self._streamed(order, steps)
             return
         x, y, sw = self.x, self.y, self.sw
-        if order is not None:
-            x, y = x[order], y[order]
-            sw = None if sw is None else sw[order]
         for step in range(steps):
             start = (step * bs) % n
             end = min(start + bs, n)
-            yield x[start:end], y[start:end], None if sw is None else sw[start:end]
+            if order is None:
+                yield x[start:end], y[start:end], None if sw is None else sw[start:end]
+            else:
+                idx = order[start:end]
+                yield _rows(x, idx), _rows(y, idx), None if sw is None else _rows(sw, idx)
 
     def _streamed(self, order, steps):
         n, bs = self.n, self.batch_size
@@ -705,3 +776,8 @@ class _BatchIterator:
             xb = np.asarray(self.x[idx]).astype(dtype, copy=False)
             yb = np.asarray(self.y[idx])
             yield xb, yb, None if self.sw is None else self.sw[idx]
+
+
+def _rows(data, idx):
+    """The rows ``idx`` of an array (``take``: the fastest gather) or of a MultiArray."""
+    return data.take(idx, axis=0) if type(data) is np.ndarray else data[idx]

@@ -22,7 +22,7 @@ import math
 from ..autograd import Function
 from ..backend import get_array_module
 from ..errors import ArgumentError, unknown_name
-from .kernel import Kernel, _number  # noqa: F401 - Kernel is part of this module's API
+from .kernel import Kernel, _number, constant  # noqa: F401 - Kernel is part of this module's API
 from .rectifiers import ELU, SELU, LeakyReLU, PReLU, ReLU, ReLU6, prelu  # noqa: F401
 from .special import erfc
 
@@ -225,11 +225,12 @@ class Sigmoid(Kernel):
 
     def forward_(self, z):
         xp = get_array_module(z)
+        half = constant(0.5, z)
         # σ(z) = (1 + tanh(z/2)) / 2: no overflow for large |z|
-        z *= 0.5
+        z *= half
         xp.tanh(z, out=z)
-        z += 1
-        z *= 0.5
+        z += constant(1.0, z)
+        z *= half
         return z
 
     def backward(self, z, y, gy):

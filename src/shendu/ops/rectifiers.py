@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import get_array_module
-from .kernel import Kernel, _number
+from .kernel import Kernel, _number, constant
 from .math import unbroadcast
 
 
@@ -36,7 +36,7 @@ class ReLU(Kernel):
     def forward_(self, z):
         xp = get_array_module(z)
         if self.plain:
-            return xp.maximum(z, 0, out=z)
+            return xp.maximum(z, constant(0.0, z), out=z)
         below = xp.maximum(self.threshold - z, 0) if self.negative_slope else None
         if self.threshold != 0:
             z *= z > self.threshold  # x where x > threshold, else 0

@@ -1,5 +1,8 @@
 """Optimizers on one flat parameter buffer, with Keras's names, formulas and defaults.
 
+Each optimizer's module loads on first use (``from shendu.optimizers import Adam``,
+``optimizers.get("adam")``, ``optimizers.ALL``), so ``import shendu`` loads none of them.
+
 >>> from shendu import optimizers
 >>> optimizers.get("adam").learning_rate
 0.001
@@ -9,22 +12,53 @@
 
 from __future__ import annotations
 
-from ..errors import unknown_name
-from . import schedules
-from .adadelta import Adadelta
-from .adagrad import Adagrad
-from .adam import Adam, AdamW
-from .adamax import Adamax
-from .base import Optimizer
-from .lion import Lion
-from .nadam import Nadam
-from .rmsprop import RMSprop
-from .sgd import SGD
+import importlib
+from typing import TYPE_CHECKING
 
-ALL: dict[str, type[Optimizer]] = {
-    cls.__name__.lower(): cls
-    for cls in (SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam, Lion)}
+from ..errors import unknown_name
+
+if TYPE_CHECKING:
+    from .base import Optimizer
+
+# module -> the optimizer classes it holds (in Keras's order of ALL)
+_MODULES: dict[str, tuple[str, ...]] = {
+    "sgd": ("SGD",), "rmsprop": ("RMSprop",), "adagrad": ("Adagrad",),
+    "adadelta": ("Adadelta",), "adam": ("Adam", "AdamW"), "adamax": ("Adamax",),
+    "nadam": ("Nadam",), "lion": ("Lion",),
+}
+_CLASSES = {name: module for module, names in _MODULES.items() for name in names}
 _CUSTOM: dict[str, type[Optimizer]] = {}
+
+
+def _load(name: str):
+    """Import the module holding ``name`` (an optimizer class, or ``Optimizer``/``schedules``)."""
+    if name == "schedules":
+        value = importlib.import_module(f"{__name__}.schedules")
+    elif name == "Optimizer":
+        value = importlib.import_module(f"{__name__}.base").Optimizer
+    else:
+        value = getattr(importlib.import_module(f"{__name__}.{_CLASSES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def _all() -> dict[str, type[Optimizer]]:
+    """Every built-in optimizer class by lower-case name (loads them all)."""
+    table = {name.lower(): globals().get(name) or _load(name) for name in _CLASSES}
+    globals()["ALL"] = table
+    return table
+
+
+def __getattr__(name: str):
+    if name in _CLASSES or name in ("Optimizer", "schedules"):
+        return _load(name)
+    if name == "ALL":
+        return _all()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 def register(cls: type[Optimizer]) -> type[Optimizer]:
@@ -35,9 +69,10 @@ def register(cls: type[Optimizer]) -> type[Optimizer]:
 
 def _lookup(name) -> type[Optimizer]:
     key = str(name).lower()
-    cls = ALL.get(key) or _CUSTOM.get(key)
+    builtin = {n.lower(): n for n in _CLASSES}.get(key)
+    cls = (globals().get(builtin) or _load(builtin)) if builtin else _CUSTOM.get(key)
     if cls is None:
-        raise unknown_name("optimizer", name, {**ALL, **_CUSTOM},
+        raise unknown_name("optimizer", name, {**_all(), **_CUSTOM},
                            "Hint: optimizers are named as in Keras, e.g. 'adam' or 'SGD'.")
     return cls
 
@@ -53,15 +88,17 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Optimizer:
 
 def get(identifier) -> Optimizer:
     """An optimizer from a name ('adam', 'Adam'), a config dict, a class or an instance."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
-        return identifier()
     if isinstance(identifier, str):
         return _lookup(identifier)()
     if isinstance(identifier, dict):
         return deserialize(identifier)
-    raise unknown_name("optimizer", identifier, ALL,
+    from .base import Optimizer
+
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    raise unknown_name("optimizer", identifier, _all(),
                        "Hint: pass a name such as 'adam', a config dict or an Optimizer.")
 
 
@@ -72,4 +109,4 @@ def serialize(optimizer: Optimizer) -> dict:
 
 
 __all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "Lion",
-           "Optimizer", "schedules", "get", "serialize", "deserialize", "register"]
+           "Optimizer", "schedules", "get", "serialize", "deserialize", "register", "ALL"]

@@ -48,14 +48,15 @@ class Adam(Optimizer):
         # α = η √(1 − β₂ᵗ) / (1 − β₁ᵗ)
         alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
         m, v, tmp = self.m, self.v, self._scratch
+        c1, c2, eps, alpha = self.scalars(tmp, 1 - b1, 1 - b2, self.epsilon, alpha)
         # m ← m + (g − m)(1 − β₁)
         xp.subtract(grads, m, out=tmp)
-        tmp *= 1 - b1
+        tmp *= c1
         m += tmp
         # v ← v + (g² − v)(1 − β₂)
         xp.multiply(grads, grads, out=tmp)
         tmp -= v
-        tmp *= 1 - b2
+        tmp *= c2
         v += tmp
         if self.amsgrad:
             # v̂ ← max(v̂, v), used in place of v
@@ -63,7 +64,7 @@ class Adam(Optimizer):
             v = self.v_hat
         # θ ← θ − α m / (√v + ε)
         xp.sqrt(v, out=tmp)
-        tmp += self.epsilon
+        tmp += eps
         xp.divide(m, tmp, out=tmp)
         tmp *= alpha
         params -= tmp

@@ -21,6 +21,8 @@ from ..backend import get_array_module
 
 def clip_gradients(optimizer, grads, layout, indices) -> None:
     """Clip ``grads`` in place by the optimizer's clipnorm, global_clipnorm or clipvalue."""
+    if not (optimizer.clipnorm or optimizer.global_clipnorm or optimizer.clipvalue):
+        return
     xp = get_array_module(grads)
     whole = indices is None
     pieces = [layout.slice(i) for i in (layout.all() if whole else indices)]

@@ -70,7 +70,7 @@ def _weights_tensors(model) -> tuple[dict[str, np.ndarray], list[str]]:
     tensors, paths = {}, []
     for i, w in enumerate(model.weights):
         key = f"weights/{i:05d}"
-        tensors[key] = np.ascontiguousarray(w.numpy())
+        tensors[key] = np.ascontiguousarray(w.numpy()).reshape(w.shape)  # 0-d stays 0-d
         paths.append(w.path)
     return tensors, paths
 
