@@ -213,3 +213,56 @@ def test_predictions_handed_to_metrics_are_not_overwritten_by_later_steps(kind):
     assert len(kept[0]) == len(kept[1]) == 8
     for a, b in zip(*kept):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+# -- a convolution and the max pooling after it run as one op (ops/conv_pool.py) --------------
+def _conv_pool_layers(case):
+    from shendu import layers as L
+
+    conv, pool, shape = {
+        # odd output (11 → pooled 5): the 11th row and column are not computed
+        "relu_odd": (L.Conv2D(4, 3, activation="relu"), L.MaxPooling2D(2), (13, 13, 2)),
+        "leaky_same": (L.Conv2D(3, 3, padding="same", activation="leaky_relu"),
+                       L.MaxPooling2D(2, padding="same"), (7, 7, 1)),
+        "tanh_overlap": (L.Conv2D(3, (2, 3), activation="tanh"), L.MaxPooling2D(3, strides=2),
+                         (10, 11, 2)),
+        "linear_strided": (L.Conv2D(2, 3, strides=2), L.MaxPooling2D((2, 1)), (12, 9, 3)),
+        "channels_first": (L.Conv2D(3, 3, activation="relu", data_format="channels_first"),
+                           L.MaxPooling2D(2, data_format="channels_first"), (2, 9, 8)),
+        "conv1d": (L.Conv1D(4, 3, activation="relu"), L.MaxPooling1D(2), (13, 3)),
+        "elu_not_fused": (L.Conv2D(3, 3, activation="elu"), L.MaxPooling2D(2), (9, 9, 1)),
+    }[case]
+    return [L.Input(shape=shape), conv, pool, L.Flatten(), L.Dense(1, activation="sigmoid")]
+
+
+@pytest.mark.parametrize("case", ["relu_odd", "leaky_same", "tanh_overlap", "linear_strided",
+                                  "channels_first", "conv1d", "elu_not_fused"])
+def test_conv_and_max_pool_fused_match_autograd_path(case):
+    rng = np.random.default_rng(3)
+    shape = _conv_pool_layers(case)[0].shape[1:]
+    x = rng.normal(size=(24, *shape))
+    x[:8] = 0.0  # blank inputs: every window of z holds the bias, tied maxima everywhere
+    x[8:16, ..., :1] = np.abs(x[8:16, ..., :1]).round()  # more ties, among small integers
+    y = (x.reshape(24, -1).mean(axis=1) > 0).astype(float)
+    results = _fit_pair(lambda: _conv_pool_layers(case), "binary_crossentropy", x, y,
+                        batch_size=8)
+    _assert_same(results)
+    steps = results[0][0]._plan.train_steps
+    names = [type(fn).__name__ for fn, _ in steps]
+    assert (names[0] == "ConvMaxPool") == (case != "elu_not_fused")
+    if case == "relu_odd":  # the conv computes only the 10×10 outputs the pool reads
+        assert steps[0][0].conv.out_hw == (10, 10)
+
+
+def test_conv_pool_fusion_keeps_one_fused_op_for_steps_asked_again():
+    from shendu.ops.conv_pool import fuse_conv_pool
+
+    layers = _conv_pool_layers("relu_odd")
+    model = Sequential(layers)
+    model.build_from_shape((None, 13, 13, 2))
+    steps = [s for layer in model.layers for s in layer.chain_steps(True)]
+    first, again = fuse_conv_pool(steps), fuse_conv_pool(steps)
+    assert first[0][0] is again[0][0] and len(first) == len(steps) - 1
+    # the layer's own Conv op keeps its activation: the fused op runs a copy without it
+    assert type(steps[0][0].kernel).__name__ == "ReLU"
+    assert type(first[0][0].conv.kernel).__name__ == "Linear"

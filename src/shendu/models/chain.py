@@ -26,7 +26,8 @@ regularization, ``Loss.value_and_grad`` gives the value and dL/dz on arrays (the
 Functions, no graph). Otherwise the loss (and regularization) goes through autograd, on a
 leaf holding the last layer's output — or its logits, when the model ends in sigmoid/softmax.
 A model with any layer that cannot hand over its ops uses the plain autograd path; all paths
-give the same numbers (tests/test_chain.py).
+give the same numbers (tests/test_chain.py). A convolution followed by max pooling runs as one
+op that applies the activation after the pooling (``ops/conv_pool.py``).
 
 >>> import numpy as np
 >>> from shendu.models import Sequential
@@ -44,6 +45,7 @@ from ..autograd import Tensor
 from ..loss_heads import fused_head
 from ..ops.activations import Activation, Sigmoid, Softmax, activation
 from ..ops.activations import Linear as LinearKernel
+from ..ops.conv_pool import fuse_conv_pool
 from ..ops.fused import Linear
 
 
@@ -100,6 +102,7 @@ class ChainPlan:
         needs_input_grad, and each weight's gradient written straight into its flat view
         (no zero_grad, no add) when every trainable weight is written once, by a Linear."""
         self.head = None
+        steps = fuse_conv_pool(steps)
         if steps:
             fn = steps[-1][0]
             if isinstance(fn, Activation) and isinstance(fn.kernel, (Sigmoid, Softmax)):
@@ -163,6 +166,7 @@ class ChainPlan:
                     steps[-1] = (Linear(kernel=fn.kernel), steps[-1][1])
                 else:
                     steps.append((fn, weights))
+        steps = fuse_conv_pool(steps)
         for fn, _ in steps:
             fn.needs_input_grad = ()
         if _reusable(steps):

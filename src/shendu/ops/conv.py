@@ -162,12 +162,18 @@ class Conv(ScratchOp):
 
     reusable = True  # forward keeps nothing between calls but its scratch buffers
     kernel_as = None  # the kernel's shape inside (a depthwise kernel is reshaped to 1 channel)
+    # ((window, stride) per axis) of a 'valid' pooling that alone reads this op's output: the
+    # trailing rows and columns no window covers are not computed (ops/conv_pool.py)
+    read_by_pool = None
 
     def _setup(self, x_shape):
         if self.__dict__.get("_geometry_for") != x_shape:
             self.pads, self.out_hw = _geometry(x_shape, self.kernel_hw, self.strides,
                                                self.dilation, self.padding, self.one_d,
                                                self.channels_first, self.where)
+            if self.read_by_pool is not None:
+                self.out_hw = tuple(o if o < k else (o - k) // s * s + k
+                                    for o, (k, s) in zip(self.out_hw, self.read_by_pool))
             self._geometry_for = x_shape
 
     def forward(self, x, K, b=None):
@@ -191,18 +197,21 @@ class Conv(ScratchOp):
         view = windows(xpad, self.out_hw, (kh, kw), self.strides, self.dilation)
         # with few values per window the bias joins the GEMM: cols gets a column of ones
         self.bias_col = ones = int(b is not None and kd < 32)
-        cols = self.scratch(xp, "cols", (g, m, kd + ones), dtype, 1.0 if ones else None)
+        # few channels (a first layer on grey or RGB images): cols is kept transposed,
+        # (kh·kw·C [+1], N·Ho·Wo), so each kernel offset is one block of whole rows, copied from
+        # one strided slice of the input (a GEMM takes the transposed operand as it is)
+        self.cols_t = few = g == 1 and c * x.itemsize < 64
+        shape = (kd + ones, m) if few else (g, m, kd + ones)
+        cols = self.scratch(xp, "cols", shape, dtype, 1.0 if ones else None)
         self.cols = cols
         # cols[g, (n, i, j), (u, v, c)] = x_pad[n, i·s + u·d, j·s + v·d, g·Cg + c]
-        if g == 1:
-            target = cols[0, :, :kd].reshape(n, ho, wo, kh, kw, cg)
-            if c * x.itemsize < 64:
-                # few channels: one strided slice copy per kernel offset beats the 6-D view copy
-                for i in range(kh):
-                    for j in range(kw):
-                        target[:, :, :, i, j] = view[:, :, :, i, j]
-            else:
-                target[...] = view
+        if few:
+            target = cols[:kd].reshape(kh, kw, cg, n, ho, wo)
+            for i in range(kh):
+                for j in range(kw):
+                    target[i, j] = view[:, :, :, i, j].transpose(3, 0, 1, 2)
+        elif g == 1:
+            cols[0, :, :kd].reshape(n, ho, wo, kh, kw, cg)[...] = view
         else:
             target = cols[:, :, :kd].reshape(g, n, ho, wo, kh, kw, cg)
             target[...] = view.reshape(n, ho, wo, kh, kw, g, cg).transpose(5, 0, 1, 2, 3, 4, 6)
@@ -216,7 +225,9 @@ class Conv(ScratchOp):
         else:
             Kmat_all = Kmat
         self.Kmat = Kmat
-        if g == 1:  # a 2-D GEMM: (N·Ho·Wo, kh·kw·C [+1]) @ (kh·kw·C [+1], F)
+        if few:  # a 2-D GEMM: (N·Ho·Wo, kh·kw·C [+1]) @ (kh·kw·C [+1], F)
+            z = cols.T @ Kmat_all[0]
+        elif g == 1:
             z = cols[0] @ Kmat_all[0]
         else:
             z = (cols @ Kmat_all).transpose(1, 0, 2).reshape(-1, f)
@@ -243,13 +254,16 @@ class Conv(ScratchOp):
         need = self.needs_input_grad
         kh, kw = self.kernel_hw
         cols, ones = self.cols, self.bias_col
-        kd = cols.shape[2] - ones
+        kd = cols.shape[0 if self.cols_t else 2] - ones
         gz_g = gz.reshape(-1, g, gz.shape[1] // g).transpose(1, 0, 2)
         gx = gK = gb = None
         need_b = len(need) > 2 and need[2]
         if need[1] or (ones and need_b):
             # dL/dK = colsᵀ dz, per group (with the ones column, its last row is dL/db = Σ dz)
-            gKb = (cols[0].T @ gz)[None] if g == 1 else cols.transpose(0, 2, 1) @ gz_g
+            if self.cols_t:
+                gKb = (cols @ gz)[None]
+            else:
+                gKb = (cols[0].T @ gz)[None] if g == 1 else cols.transpose(0, 2, 1) @ gz_g
             gK = self._kernel_layout(gKb[:, :kd]) if need[1] else None
             if ones and need_b:
                 gb = gKb[:, kd].reshape(-1)
