@@ -231,12 +231,17 @@ def _conv_pool_layers(case):
                            L.MaxPooling2D(2, data_format="channels_first"), (2, 9, 8)),
         "conv1d": (L.Conv1D(4, 3, activation="relu"), L.MaxPooling1D(2), (13, 3)),
         "elu_not_fused": (L.Conv2D(3, 3, activation="elu"), L.MaxPooling2D(2), (9, 9, 1)),
+        # not the first layer: its input gradient is needed, so its rows keep their order
+        "second_conv": (L.Conv2D(3, 2, activation="relu"), L.MaxPooling2D(2), (10, 10, 1)),
     }[case]
-    return [L.Input(shape=shape), conv, pool, L.Flatten(), L.Dense(1, activation="sigmoid")]
+    first = [L.Conv2D(2, 2, activation="relu")] if case == "second_conv" else []
+    return [L.Input(shape=shape), *first, conv, pool, L.Flatten(),
+            L.Dense(1, activation="sigmoid")]
 
 
 @pytest.mark.parametrize("case", ["relu_odd", "leaky_same", "tanh_overlap", "linear_strided",
-                                  "channels_first", "conv1d", "elu_not_fused"])
+                                  "channels_first", "conv1d", "elu_not_fused",
+                                  "second_conv"])
 def test_conv_and_max_pool_fused_match_autograd_path(case):
     rng = np.random.default_rng(3)
     shape = _conv_pool_layers(case)[0].shape[1:]
@@ -248,10 +253,15 @@ def test_conv_and_max_pool_fused_match_autograd_path(case):
                         batch_size=8)
     _assert_same(results)
     steps = results[0][0]._plan.train_steps
-    names = [type(fn).__name__ for fn, _ in steps]
-    assert (names[0] == "ConvMaxPool") == (case != "elu_not_fused")
+    fused = steps[1 if case == "second_conv" else 0][0]
+    assert (type(fused).__name__ == "ConvMaxPool") == (case != "elu_not_fused")
     if case == "relu_odd":  # the conv computes only the 10×10 outputs the pool reads
-        assert steps[0][0].conv.out_hw == (10, 10)
+        assert fused.conv.out_hw == (10, 10)
+    # a first layer on few channels, pooled 2×2: its GEMM rows come in window order
+    window = {"relu_odd": (2, 2), "leaky_same": None, "tanh_overlap": None,
+              "linear_strided": (2, 1), "second_conv": None}.get(case)
+    if case in ("relu_odd", "linear_strided", "second_conv"):
+        assert fused.conv.rows_by_window == window
 
 
 def test_conv_pool_fusion_keeps_one_fused_op_for_steps_asked_again():

@@ -165,6 +165,10 @@ class Conv(ScratchOp):
     # ((window, stride) per axis) of a 'valid' pooling that alone reads this op's output: the
     # trailing rows and columns no window covers are not computed (ops/conv_pool.py)
     read_by_pool = None
+    # (ph, pw) of a non-overlapping max pooling that alone reads this op's output: when no
+    # input gradient is needed and cols is transposed, the GEMM's rows come in window order,
+    # so each window member is one contiguous block of the output (ops/conv_pool.py)
+    window_rows = None
 
     def _setup(self, x_shape):
         if self.__dict__.get("_geometry_for") != x_shape:
@@ -204,8 +208,20 @@ class Conv(ScratchOp):
         shape = (kd + ones, m) if few else (g, m, kd + ones)
         cols = self.scratch(xp, "cols", shape, dtype, 1.0 if ones else None)
         self.cols = cols
+        need = getattr(self, "needs_input_grad", ())
+        wr = self.window_rows if few and not (need and need[0]) else None
+        if wr is not None and (ho % wr[0] or wo % wr[1]):
+            wr = None
+        self.rows_by_window = wr
         # cols[g, (n, i, j), (u, v, c)] = x_pad[n, i·s + u·d, j·s + v·d, g·Cg + c]
-        if few:
+        if wr is not None:  # rows (u, v, n, i, j) for output (n, i·ph + u, j·pw + v)
+            (ph, pw), hp, wp = wr, ho // wr[0], wo // wr[1]
+            target = cols[:kd].reshape(kh, kw, cg, ph, pw, n, hp, wp)
+            for i in range(kh):
+                for j in range(kw):
+                    members = view[:, :, :, i, j].reshape(n, hp, ph, wp, pw, cg)
+                    target[i, j] = members.transpose(5, 2, 4, 0, 1, 3)
+        elif few:
             target = cols[:kd].reshape(kh, kw, cg, n, ho, wo)
             for i in range(kh):
                 for j in range(kw):
@@ -241,6 +257,8 @@ class Conv(ScratchOp):
         self.y = y if training else None
         if not training:
             self.cols = None
+        if wr is not None:  # (ph·pw, N, Ho/ph, Wo/pw, F): one block per window member
+            return y.reshape(wr[0] * wr[1], n, hp, wp, f)
         y = y.reshape(n, ho, wo, f)
         if self.one_d:
             y = y[:, 0]

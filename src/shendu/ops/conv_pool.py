@@ -28,6 +28,7 @@ from __future__ import annotations
 import copy
 
 from ..autograd import Function
+from ..backend import get_array_module
 from .activations import Linear, Tanh
 from .conv import Conv
 from .pooling import MaxPool
@@ -56,6 +57,8 @@ class ConvMaxPool(Function):
         inner._geometry_for = None
         if all(p == "valid" for p in pool.padding):
             inner.read_by_pool = tuple(zip(pool.pool, pool.strides))
+            if pool.pool == pool.strides and not (conv.one_d or conv.channels_first):
+                inner.window_rows = pool.pool
         return cls(conv=inner, pool=pool, kernel=conv.kernel, source=conv)
 
     def forward(self, x, K, b=None):
@@ -64,7 +67,10 @@ class ConvMaxPool(Function):
         self.conv.needs_input_grad = need
         self.pool.needs_input_grad = (True,) if training else ()
         z = self.conv.forward(x, K) if b is None else self.conv.forward(x, K, b)
-        p = self.pool.forward(z)  # a fresh array: the activation may run in place on it
+        if self.conv.rows_by_window:  # z: (ph·pw, N, Ho/ph, Wo/pw, F), a block per member
+            p, self.index = self.pool.max_and_argmax(list(z))
+        else:
+            p = self.pool.forward(z)  # a fresh array: the activation may run in place on it
         self.p = p.copy() if training and self.kernel.needs_input else None
         y = self.kernel.forward_(p)
         self.y = y if training else None
@@ -73,6 +79,11 @@ class ConvMaxPool(Function):
     def backward(self, gy):
         # dL/dp = act'(p)·dL/dy on the pooled values; then the pool's and the conv's backward
         gp = self.kernel.backward(self.p, self.y, gy)
+        window = self.conv.rows_by_window
+        if window:  # dL/dz in the conv's window order: every member written once
+            gz = get_array_module(gp).empty((window[0] * window[1], *gp.shape), gp.dtype)
+            self.pool.to_argmax(gp, self.index, list(gz), overwrite=True)
+            return self.conv.backward(gz)
         return self.conv.backward(self.pool.backward(gp))
 
 

@@ -93,27 +93,32 @@ class MaxPool(_Pool):
     """
 
     def forward(self, x):
-        xp = get_array_module(x)
-        view = self._windows(x, -xp.inf)
-        y = view[:, :, :, 0, 0].copy()
+        view = self._windows(x, -get_array_module(x).inf)
+        members = [view[:, :, :, i, j] for i, j in self._offsets()]
+        y, self.index = self.max_and_argmax(members)
+        return self._output(y)
+
+    def max_and_argmax(self, members):
+        """(y, index): the elementwise maximum of the window members (arrays of one shape)
+        and, when trained, which member holds it (uint8; the first one on ties)."""
+        xp = get_array_module(members[0])
+        y = members[0].copy()
         if not any(getattr(self, "needs_input_grad", ())):  # inference: no argmax to keep
-            self.index = None
-            for i, j in self._offsets()[1:]:
-                xp.maximum(y, view[:, :, :, i, j], out=y)
-            return self._output(y)
+            for v in members[1:]:
+                xp.maximum(y, v, out=y)
+            return y, None
         shape = y.shape
-        self.index = index = xp.zeros(shape, dtype=xp.uint8)
+        index = xp.zeros(shape, dtype=xp.uint8)
         greater = self.scratch(xp, "greater", shape, xp.bool_)
         step = self.scratch(xp, "step", shape, xp.uint8)
-        for k, (i, j) in enumerate(self._offsets()):
-            if k:
-                # strictly greater: ties keep the first maximum; index += (v > y)·(k - index)
-                xp.greater(view[:, :, :, i, j], y, out=greater)
-                xp.subtract(k, index, out=step, dtype=xp.uint8)
-                step *= greater.view(xp.uint8)
-                index += step
-                xp.maximum(y, view[:, :, :, i, j], out=y)
-        return self._output(y)
+        for k, v in enumerate(members[1:], 1):
+            # strictly greater: ties keep the first maximum; index += (v > y)·(k - index)
+            xp.greater(v, y, out=greater)
+            xp.subtract(k, index, out=step, dtype=xp.uint8)
+            step *= greater.view(xp.uint8)
+            index += step
+            xp.maximum(y, v, out=y)
+        return y, index
 
     def backward(self, gy):
         xp = get_array_module(gy)
@@ -123,17 +128,24 @@ class MaxPool(_Pool):
         tiles = self.pool == self.strides and tuple(self.pad_hw) == (ho * sh, wo * sw)
         # windows that tile the input exactly are written, not added, into an empty buffer
         gpad = (xp.empty if tiles else xp.zeros)((n, *self.pad_hw, c), dtype=gy.dtype)
+        targets = [gpad[:, i:i + (ho - 1) * sh + 1:sh, j:j + (wo - 1) * sw + 1:sw]
+                   for i, j in self._offsets()]
+        self.to_argmax(gy, self.index, targets, overwrite=tiles)
+        (t, _), (left, _) = self.pads
+        return self._output(gpad[:, t:t + h, left:left + w])
+
+    def to_argmax(self, gy, index, targets, overwrite: bool):
+        """Send gy to the window member ``index`` names: written into (``overwrite``) or
+        added to each member's target array."""
+        xp = get_array_module(gy)
         chosen = self.scratch(xp, "chosen", gy.shape, xp.bool_)
-        for k, (i, j) in enumerate(self._offsets()):
-            target = gpad[:, i:i + (ho - 1) * sh + 1:sh, j:j + (wo - 1) * sw + 1:sw]
-            xp.equal(self.index, k, out=chosen)
+        for k, target in enumerate(targets):
+            xp.equal(index, k, out=chosen)
             # dL/dx = dL/dy where x was the window's argmax, 0 elsewhere
-            if tiles:
+            if overwrite:
                 xp.multiply(gy, chosen, out=target)
             else:
                 target += gy * chosen
-        (t, _), (left, _) = self.pads
-        return self._output(gpad[:, t:t + h, left:left + w])
 
     def _offsets(self):
         return [(i, j) for i in range(self.pool[0]) for j in range(self.pool[1])]
