@@ -286,8 +286,8 @@ class Conv(ScratchOp):
             if ones and need_b:
                 gb = gKb[:, kd].reshape(-1)
         if need_b and gb is None:
-            # dL/db = Σ_(n,i,j) dz
-            gb = gz.sum(axis=0)
+            # dL/db = Σ_(n,i,j) dz, as a product with ones (a GEMV beats a sum down the rows)
+            gb = self.scratch(xp, "ones", gz.shape[:1], gz.dtype, 1.0) @ gz
         if need[0]:
             n = self.x_shape[0]
             cg = kd // (kh * kw)
