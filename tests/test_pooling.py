@@ -71,6 +71,25 @@ def test_max_pool_gradient_goes_to_the_first_maximum_on_ties():
     np.testing.assert_array_equal(x.grad[0, :, :, 0], [[1.0, 0.0], [0.0, 0.0]])
 
 
+@pytest.mark.parametrize("window", [(2, 2), (1, 3), (3, 2)])
+def test_max_pool_sends_the_gradient_to_the_first_maximum_of_every_tie_pattern(window):
+    # every window of values in {0, 1, 2}: the gradient goes where np.argmax (the first
+    # maximum in row-major order, as PyTorch and TensorFlow choose) points; (2, 2) windows
+    # take the two-round tournament, the others the general loop
+    import itertools
+
+    from shendu.autograd import Tensor
+
+    size = window[0] * window[1]
+    patterns = np.array(list(itertools.product([0.0, 1.0, 2.0], repeat=size)))
+    x = Tensor(patterns.reshape(-1, *window, 1), requires_grad=True)
+    out = ops.max_pool(x, window)
+    out.backward(np.ones(out.shape))
+    expected = np.eye(size)[patterns.argmax(axis=1)]
+    np.testing.assert_array_equal(x.grad.reshape(-1, size), expected)
+    np.testing.assert_array_equal(out.data.ravel(), patterns.max(axis=1))
+
+
 @pytest.mark.parametrize("fn", [ops.max_pool, ops.avg_pool])
 def test_pooling_gradients_match_finite_differences(fn):
     (x,) = random_inputs((2, 7, 6, 3))

@@ -108,6 +108,8 @@ class MaxPool(_Pool):
                 xp.maximum(y, v, out=y)
             return y, None
         shape = y.shape
+        if len(members) == 4:  # a 2×2 window: a two-round tournament, fewer float passes
+            return _max_and_argmax_of_four(xp, members, y)
         index = xp.zeros(shape, dtype=xp.uint8)
         greater = self.scratch(xp, "greater", shape, xp.bool_)
         step = self.scratch(xp, "step", shape, xp.uint8)
@@ -149,6 +151,23 @@ class MaxPool(_Pool):
 
     def _offsets(self):
         return [(i, j) for i in range(self.pool[0]) for j in range(self.pool[1])]
+
+
+def _max_and_argmax_of_four(xp, members, y):
+    """(y, index) for members (v0, v1, v2, v3), y holding a copy of v0: the winners of
+    (v0, v1) and (v2, v3) meet in a final; strict comparisons keep the first maximum."""
+    v0, v1, v2, v3 = members
+    first = xp.greater(v1, v0).view(xp.uint8)  # 1 where v1 wins the first pair
+    second = xp.greater(v3, v2).view(xp.uint8)
+    xp.maximum(y, v1, out=y)
+    rest = xp.maximum(v2, v3)
+    final = xp.greater(rest, y).view(xp.uint8)  # 1 where the second pair wins
+    xp.maximum(y, rest, out=y)
+    # index = 2·final + (second if final else first)
+    index = first ^ (final & (first ^ second))
+    index += final
+    index += final
+    return y, index
 
 
 class AvgPool(_Pool):
