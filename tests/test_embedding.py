@@ -53,14 +53,15 @@ def test_embedding_lookup_matches_torch_with_gradients(ids_shape):
     assert check_gradients(lambda w: embedding_lookup(w, ids), [table]) < 1e-6
 
 
+@pytest.mark.parametrize("dim", [5, 6])  # odd: one number at a time; even: complex pairs
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_embedding_gradient_scatter_matches_torch_with_many_repeats(dtype):
+def test_embedding_gradient_scatter_matches_torch_with_many_repeats(dtype, dim):
     """The flat element-wise scatter of the backward: every repeated id sums its rows."""
     import torch
     import torch.nn.functional as F
 
     rng = np.random.default_rng(4)
-    table = rng.normal(size=(7, 5)).astype(dtype)
+    table = rng.normal(size=(7, dim)).astype(dtype)
     ids = rng.integers(0, 7, size=(4, 9))  # 36 positions over 7 rows: many repeats
     ids[0, :3] = 6
     t = Tensor(table, requires_grad=True)
@@ -69,7 +70,7 @@ def test_embedding_gradient_scatter_matches_torch_with_many_repeats(dtype):
     (y * Tensor(r)).sum().backward()
     tt = torch.tensor(table, requires_grad=True)
     (F.embedding(torch.tensor(ids), tt) * torch.tensor(r)).sum().backward()
-    assert t.grad.dtype == np.dtype(dtype) and t.grad.shape == (7, 5)
+    assert t.grad.dtype == np.dtype(dtype) and t.grad.shape == (7, dim)
     tol = 1e-5 if dtype == "float32" else 1e-12
     np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=tol, atol=tol)
 
@@ -115,6 +116,44 @@ def test_embedding_trains_in_a_sequential_model():
         last = model.train_on_batch(x, x)
     assert not np.allclose(before, model.layers[0].get_weights()[0])
     assert np.ravel(last)[0] < np.ravel(first)[0]
+
+
+def _embedding_lstm_fit(fast):
+    from shendu.layers import LSTM
+    from shendu.utils import set_random_seed
+
+    set_random_seed(0)
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 30, size=(40, 7))
+    y = (x[:, :3].sum(1) > 45).astype("float64")
+    model = Sequential([Input(shape=(7,)), Embedding(30, 6), LSTM(5),
+                        Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.use_fast_path = fast
+    history = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    assert (model._plan is not None) == fast
+    return history.history["loss"], model.get_weights(), model.predict(x[:5], verbose=0)
+
+
+def test_embedding_lstm_model_fast_path_matches_autograd_path():
+    """Embedding hands its lookup to the Sequential fast path: same numbers as layer calls."""
+    backend.set_floatx("float64")
+    try:
+        fast, plain = _embedding_lstm_fit(True), _embedding_lstm_fit(False)
+    finally:
+        backend.set_floatx("float32")
+    np.testing.assert_allclose(fast[0], plain[0], rtol=1e-12)
+    for a, b in zip(fast[1] + [fast[2]], plain[1] + [plain[2]]):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_embedding_fast_path_checks_ids_like_the_layer():
+    model = Sequential([Input(shape=(2,)), Embedding(10, 2), Flatten(), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ArgumentError, match=r"\[0, 10\)"):
+        model.fit(np.array([[1, 10]]), np.zeros(1), verbose=0)
+    with pytest.raises(ArgumentError, match="integer"):
+        model.fit(np.array([[1.5, 2.0]]), np.zeros(1), verbose=0)
 
 
 def test_masking_zeroes_masked_steps_and_reports_the_mask():

@@ -21,7 +21,7 @@ import numpy as np
 from .. import constraints, initializers, ops, regularizers
 from ..autograd import Tensor
 from ..errors import ArgumentError
-from ..ops.embedding import embedding_lookup
+from ..ops.embedding import EmbeddingStep, embedding_lookup
 from .base import Layer
 
 
@@ -65,6 +65,13 @@ class Embedding(Layer):
 
     def call(self, inputs):
         return embedding_lookup(self.embeddings, inputs, where=f"Embedding '{self.name}'")
+
+    def chain_steps(self, training=False):
+        """The lookup as a (Function, weights) pair, for the Sequential fast path (which hands
+        it the ids cast to floatx: exact only up to 2**24 in float32, so no plan beyond)."""
+        if np.dtype(self.compute_dtype).itemsize < 8 and self.input_dim > 2 ** 24:
+            return None
+        return [(EmbeddingStep(where=f"Embedding '{self.name}'"), [self.embeddings])]
 
     @property
     def creates_mask(self) -> bool:
