@@ -6,16 +6,19 @@ for any elementwise activations and for masks.
 
 The fused loop keeps the units first, (units, batch), so every gate of a step is a contiguous
 block, and runs ONE matrix product per step for input and recurrence together:
-s ⊙ z_t = [s⊙U; s⊙W; s⊙b]ᵀ [h̃_{t-1}; x_t; 1]. The scale s is −1 on the i, f, o columns and
-−2 on the c columns (exact powers of two), so with
+s ⊙ z_t = s ⊙ [U; W; b]ᵀ [h̃_{t-1}; x_t; 1], with the gates in the loop's order g, i, f, o
+(the candidate first, then the three sigmoid gates). The scale s is ½ on the sigmoid gates
+(an exact power of two), so with
 
-    σ(z) = 1 / (1 + e^{−z}),   tanh(z) = 2 / (1 + e^{−2z}) − 1
+    σ(z) = ½ tanh(½ z) + ½
 
-all four gates are one ``exp``, ``+1`` and one divide by (1, 1, 2, 1) (then c − 1). Its
-backward is small contiguous elementwise calls and one (units × 4·units) product per step,
-then ONE product over all steps gives dL/dU, dL/dW and dL/db together. Its large temporaries
-come from :mod:`shendu.ops.scratch` (no fresh pages every batch); without a backward to come
-(inference) it keeps the gates and cell of one step only.
+all four gates are ONE ``tanh`` (cheaper than ``exp`` and a divide), then a multiply-add on the
+three sigmoid blocks. Its backward computes the factors of dL/dz that come from the forward
+alone a block of steps at a time, leaving three small products per step and ONE product
+[dL/dh̃_{t-1}; dL/dx̃_t] = [U; W] dL/dz_t per step (a taller product than U's alone, which two
+BLAS threads share better), then ONE product over all steps gives dL/dU, dL/dW and dL/db
+together. Its large temporaries come from :mod:`shendu.ops.scratch` (no fresh pages every
+batch); without a backward to come (inference) it keeps the gates and cell of one step only.
 
 >>> import numpy as np
 >>> from shendu.ops.activations import Sigmoid, Tanh
@@ -32,6 +35,12 @@ from ..backend import get_array_module
 from .activations import Sigmoid, Tanh
 from .recurrent_base import Recurrent, activate_, quiet_overflow
 from .scratch import scratch
+
+
+def _loop_order(xp, units):
+    """Keras's gate columns (i, f, c, o) in the fused loop's order: c (called g), i, f, o."""
+    u = units
+    return xp.concatenate([xp.arange(2 * u, 3 * u), xp.arange(2 * u), xp.arange(3 * u, 4 * u)])
 
 
 class LSTMFn(Recurrent):
@@ -66,9 +75,11 @@ class LSTMFn(Recurrent):
 
     # -- fused: sigmoid gates, tanh candidate and cell, no mask -------------------------------
     # Units first inside: a step's states are (units, batch) and its gates (4·units, batch),
-    # so every gate is one contiguous block. Each step's product takes the input too:
-    # s ⊙ z_t = Ksᵀ [h̃_{t-1}; x_t; 1] with Ks = s ⊙ [U; W; b], one (4u, u+features+1) matrix,
-    # and the backward gets dL/dU, dL/dW and dL/db from ONE product over all steps.
+    # in the loop's order g, i, f, o (the candidate, then the three sigmoid gates), so every
+    # gate is one contiguous block. Each step's product takes the input too:
+    # s ⊙ z_t = Ks [h̃_{t-1}; x_t; 1] with Ks = s ⊙ [U; W; b]ᵀ, one (4u, u+features+1) matrix,
+    # s = 1 on g and ½ on i, f, o, so ONE tanh gives all four gates: σ(z) = ½ tanh(½ z) + ½.
+    # The backward gets dL/dU, dL/dW and dL/db from ONE product over all steps.
     def forward(self, x, W, U, *rest):
         if not self._fused():
             return super().forward(x, W, U, *rest)
@@ -77,13 +88,13 @@ class LSTMFn(Recurrent):
         steps, batch, features = xt.shape
         u = U.shape[0]
         dtype = x.dtype
-        s = xp.full(4 * u, -1.0, dtype=dtype)
-        s[2 * u:3 * u] = -2.0  # s: −1 on the i, f, o columns, −2 on the c columns
+        order = _loop_order(xp, u)
         K = xp.empty((4 * u, u + features + 1), dtype)
-        K[:, :u], K[:, u:u + features] = (U * s).T, (W * s).T
-        K[:, -1] = 0 if self.b is None else self.b * s
+        K[:, :u], K[:, u:u + features] = U[:, order].T, W[:, order].T
+        K[:, -1] = 0 if self.b is None else self.b[order]
+        K[u:] *= 0.5  # s: ½ on the sigmoid gates (exact)
         # XH[t] = [h̃_{t-1}; x_t; 1] (the product's right side); h_T lands in XH[T, :u]
-        self.XH = XH = scratch.take(xp, (steps + 1, u + features + 1, batch), dtype)
+        self.XH = XH = scratch.take(xp, (steps + 1, K.shape[1], batch), dtype)
         XH[:steps, u:u + features] = xt.transpose(0, 2, 1)
         XH[:steps, -1] = 1
         self.rdpT = None if self.rdp is None else xp.ascontiguousarray(self.rdp.T)
@@ -97,37 +108,32 @@ class LSTMFn(Recurrent):
         C[0] = initial[1].T
         self.Gates = Z = scratch.take(xp, (steps if keep else 1, 4 * u, batch), dtype)
         self.TC = scratch.take(xp, (steps if keep else 1, u, batch), dtype)
-        numerator = xp.ones((4 * u, batch), dtype)
-        numerator[2 * u:3 * u] = 2
-        one, two, m2 = (xp.asarray(v, dtype) for v in (1, 2, -2))  # 0-d: the cheapest operands
+        half = xp.asarray(0.5, dtype)  # 0-d: the cheapest operand
         ig = xp.empty((u, batch), dtype)
-        with quiet_overflow(xp):
-            for t in range(steps):
-                k = t if keep else 0
-                c_prev, c = (C[t], C[t + 1]) if keep else (C[t % 2], C[(t + 1) % 2])
-                z = Z[k]
-                xp.matmul(K, XH[t], out=z)  # s ⊙ (W x_t + U h̃_{t-1} + b)
-                # σ(z) = 1 / (1 + e^{−z}) for i, f, o;  tanh(z) = 2 / (1 + e^{−2z}) − 1 for c
-                xp.exp(z, out=z)
-                xp.add(z, one, out=z)
-                xp.divide(numerator, z, out=z)
-                i, f, g, o = z[:u], z[u:2 * u], z[2 * u:3 * u], z[3 * u:]
-                xp.subtract(g, one, out=g)
-                # c_t = f ⊙ c_{t-1} + i ⊙ g,  h_t = o ⊙ tanh(c_t)
-                xp.multiply(f, c_prev, out=c)
-                xp.multiply(i, g, out=ig)
-                xp.add(c, ig, out=c)
-                tc = self.TC[k]
-                xp.multiply(c, m2, out=tc)
-                xp.exp(tc, out=tc)
-                xp.add(tc, one, out=tc)
-                xp.divide(two, tc, out=tc)
-                xp.subtract(tc, one, out=tc)
-                xp.multiply(o, tc, out=H[t + 1])
-                if self.rdpT is not None:
-                    xp.multiply(H[t + 1], self.rdpT, out=XH[t + 1, :u])
+        for t in range(steps):
+            k = t if keep else 0
+            c_prev, c = (C[t], C[t + 1]) if keep else (C[t % 2], C[(t + 1) % 2])
+            z = Z[k]
+            xp.matmul(K, XH[t], out=z)  # s ⊙ (W x_t + U h̃_{t-1} + b)
+            # g = tanh(z_g);  i, f, o = σ(z) = ½ tanh(½ z) + ½
+            xp.tanh(z, out=z)
+            sig = z[u:]
+            xp.multiply(sig, half, out=sig)
+            xp.add(sig, half, out=sig)
+            g, i, f, o = z[:u], z[u:2 * u], z[2 * u:3 * u], z[3 * u:]
+            # c_t = f ⊙ c_{t-1} + i ⊙ g,  h_t = o ⊙ tanh(c_t)
+            xp.multiply(f, c_prev, out=c)
+            xp.multiply(i, g, out=ig)
+            xp.add(c, ig, out=c)
+            tc = self.TC[k]
+            xp.tanh(c, out=tc)
+            xp.multiply(o, tc, out=H[t + 1])
+            if self.rdpT is not None:
+                xp.multiply(H[t + 1], self.rdpT, out=XH[t + 1, :u])
         c_final = C[steps if keep else steps % 2]
         out = self._pack(H[1:].transpose(0, 2, 1), [H[-1].T, c_final.T])
+        if out.base is not None:  # a view of H (one step, one unit): never hand out scratch
+            out = out.copy()
         if not keep:
             self._release()  # no backward will come
         return out
@@ -136,69 +142,99 @@ class LSTMFn(Recurrent):
         scratch.give(self.XH, self.C, self.Gates, self.TC, None if self.rdpT is None else self.H)
         self.XH = self.C = self.Gates = self.TC = self.H = None  # a second backward fails loudly
 
+    @staticmethod
+    def _factors(Z, C, TC, a, b, D, B):
+        """D[:b-a] and B[:b-a] for the steps a..b-1 (gates Z in the loop's order g, i, f, o)."""
+        xp = get_array_module(Z)
+        u = C.shape[1]
+        Zs, Ds, Bs, TCs = Z[a:b], D[:b - a], B[:b - a], TC[a:b]
+        g, i, o = Zs[:, :u], Zs[:, u:2 * u], Zs[:, 3 * u:]
+        # σ' = y (1 − y) on i, f, o;  tanh' = 1 − g² on g
+        xp.multiply(Zs[:, u:], Zs[:, u:], out=Ds[:, u:])
+        xp.subtract(Zs[:, u:], Ds[:, u:], out=Ds[:, u:])
+        xp.multiply(g, g, out=Ds[:, :u])
+        xp.subtract(1, Ds[:, :u], out=Ds[:, :u])
+        # dz_g/dc̃ = tanh'_g i,  dz_i/dc̃ = σ'_i g,  dz_f/dc̃ = σ'_f c_{t-1},  dz_o/dh̃ = σ'_o tanh(c_t)
+        Ds[:, :u] *= i
+        Ds[:, u:2 * u] *= g
+        Ds[:, 2 * u:3 * u] *= C[a:b]
+        Ds[:, 3 * u:] *= TCs
+        # dc̃_t/dh̃_t = o (1 − tanh²(c_t))
+        xp.multiply(TCs, TCs, out=Bs)
+        xp.subtract(1, Bs, out=Bs)
+        Bs *= o
+
     def backward(self, g):
         if not self._fused():
             return super().backward(g)
         xp = get_array_module(g)
         gO, offset, g_final = self._unpack(g)
-        Z, C, TC, U = self.Gates, self.C, self.TC, self.U
+        Z, C, TC, XH = self.Gates, self.C, self.TC, self.XH
         steps, width, batch = Z.shape
         u = width // 4
+        order = _loop_order(xp, u)
+        features = XH.shape[1] - u - 1
+        need_x = bool((self.needs_input_grad or (True,))[0])
+        # [dL/dh̃_{t-1}; dL/dx̃_t] = [U; W]ₒ dL/dz_t: one product per step gives both (a taller
+        # product than U's alone, which two BLAS threads share better); ₒ: the loop's order
+        UW = xp.concatenate([self.U, self.W], axis=0)[:, order] if need_x else self.U[:, order]
+        GHX = scratch.take(xp, (steps, UW.shape[0], batch), Z.dtype)
         gh = xp.zeros_like(C[0]) if g_final[0] is None else xp.ascontiguousarray(g_final[0].T)
         gc = xp.zeros_like(C[0]) if g_final[1] is None else xp.ascontiguousarray(g_final[1].T)
         gOT = gO.transpose(0, 2, 1)
-        one = xp.asarray(1, Z.dtype)
-        tmp, d = xp.empty_like(gh), xp.empty_like(Z[0])
+        tmp = xp.empty_like(gh)
+        # the factors of dL/dz that come from the forward alone, a block of steps at a time:
+        # D = [tanh'_g i, σ'_i g, σ'_f c_{t-1}, σ'_o tanh(c_t)], B = o (1 − tanh²(c_t))
+        block = max(1, min(steps, (1 << 19) // Z[0].nbytes))
+        D = scratch.take(xp, (block,) + Z.shape[1:], Z.dtype)
+        B = scratch.take(xp, (block,) + TC.shape[1:], Z.dtype)
         for t in range(steps - 1, -1, -1):
+            j = t % block
+            if t == steps - 1 or j == block - 1:
+                self._factors(Z, C, TC, t - j, t + 1, D, B)
             if t >= offset:
                 gh += gOT[t - offset]
-            z, tc = Z[t], TC[t]  # z: the gates i, f, g, o; overwritten by dL/dz
-            i, f, g, o = z[:u], z[u:2 * u], z[2 * u:3 * u], z[3 * u:]
+            z = Z[t]  # the gates g, i, f, o; overwritten by dL/dz
             # dL/dc̃_t += dL/dh̃_t ⊙ o ⊙ (1 − tanh²(c_t))
-            xp.multiply(tc, tc, out=tmp)
-            xp.subtract(one, tmp, out=tmp)
-            xp.multiply(tmp, o, out=tmp)
-            xp.multiply(tmp, gh, out=tmp)
+            xp.multiply(gh, B[j], out=tmp)
             xp.add(gc, tmp, out=gc)
-            xp.multiply(gc, f, out=tmp)  # dL/dc_{t-1} = dL/dc̃ ⊙ f (before f is overwritten)
-            # dL/di = dL/dc̃ ⊙ g σ'_i, dL/df = dL/dc̃ ⊙ c_{t-1} σ'_f, dL/dg = dL/dc̃ ⊙ i tanh'_g,
-            # dL/do = dL/dh̃ ⊙ tanh(c_t) σ'_o;  σ' = y (1 − y), tanh' = 1 − y²
-            xp.multiply(z, z, out=d)
-            xp.subtract(z, d, out=d)
-            dg = d[2 * u:3 * u]
-            xp.multiply(g, g, out=dg)
-            xp.subtract(one, dg, out=dg)
-            xp.multiply(d[:u], g, out=d[:u])
-            xp.multiply(d[u:2 * u], C[t], out=d[u:2 * u])
-            xp.multiply(dg, i, out=dg)
-            xp.multiply(d[3 * u:], tc, out=d[3 * u:])
-            xp.multiply(d[:3 * u].reshape(3, u, batch), gc, out=z[:3 * u].reshape(3, u, batch))
-            xp.multiply(d[3 * u:], gh, out=o)
+            xp.multiply(gc, z[2 * u:3 * u], out=tmp)  # dL/dc_{t-1} = dL/dc̃_t ⊙ f
+            # dL/dz_{g,i,f} = dL/dc̃_t ⊙ D_{g,i,f},  dL/dz_o = dL/dh̃_t ⊙ D_o
+            xp.multiply(D[j, :3 * u].reshape(3, u, batch), gc, out=z[:3 * u].reshape(3, u, batch))
+            xp.multiply(D[j, 3 * u:], gh, out=z[3 * u:])
             gc, tmp = tmp, gc
-            # dL/dh_{t-1} = (U dL/dz) ⊙ rdp
-            xp.matmul(U, z, out=gh)
+            # [dL/dh_{t-1} (before rdp); dL/dx̃_t] = [U; W]ₒ dL/dz_t
+            xp.matmul(UW, z, out=GHX[t])
+            gh = GHX[t, :u]
             if self.rdpT is not None:
                 gh *= self.rdpT
+        scratch.give(D, B)
         # dL/dz of all steps as (4u, time·batch); dL/d[U; W; b] = Σ_t [h̃_{t-1}; x_t; 1] dL/dz_tᵀ
-        flat = scratch.take(xp, (width, steps, batch), Z.dtype)
-        flat[...] = Z.transpose(1, 0, 2)
-        XH = scratch.take(xp, (self.XH.shape[1], steps, batch), Z.dtype)
-        XH[...] = self.XH[:steps].transpose(1, 0, 2)
+        GZ = scratch.take(xp, (width, steps, batch), Z.dtype)
+        GZ[...] = Z.transpose(1, 0, 2)
+        XHs = scratch.take(xp, (XH.shape[1], steps, batch), Z.dtype)
+        XHs[...] = XH[:steps].transpose(1, 0, 2)
         self._release()
-        flat, XH = flat.reshape(width, -1), XH.reshape(XH.shape[0], -1)
-        need = self.needs_input_grad or (True,) * 6
-        gK = XH @ flat.T
-        features = XH.shape[0] - u - 1
-        gU, gW = gK[:u], gK[u:u + features]
-        gb = gK[-1] if self.use_bias else None
-        gx = None
-        if need[0]:
-            # dL/dx_t = dL/dz_t Wᵀ
-            gxt = scratch.take(xp, (steps * batch, self.W.shape[0]), Z.dtype)
-            gx = self._input_grad(xp.matmul(flat.T, self.W.T, out=gxt))
-            scratch.give(gxt)
-        scratch.give(flat.base, XH.base)
-        return self._grads(gx, gW, gU, gb, [gh.T, gc.T])
+        gK = XHs.reshape(XHs.shape[0], -1) @ GZ.reshape(width, -1).T
+        scratch.give(XHs, GZ)
+        back = xp.argsort(order)  # the loop's gate order back to Keras's
+        gU, gW = gK[:u, back], gK[u:u + features, back]
+        gb = gK[-1, back] if self.use_bias else None
+        gx = self._input_grad_from(GHX[:, u:]) if need_x else None
+        g_initial = [gh.T.copy(), gc.T]  # gh may be a view of GHX
+        scratch.give(GHX)
+        return self._grads(gx, gW, gU, gb, g_initial)
+
+    def _input_grad_from(self, GX):
+        """dL/dx (batch, time, features) from dL/dx̃ as (time, features, batch)."""
+        xp = get_array_module(GX)
+        if self.go_backwards:
+            GX = GX[::-1]
+        gx = xp.empty(self.x_shape, GX.dtype)  # always a fresh array
+        gx[...] = GX.transpose(2, 0, 1)
+        if self.dp is not None:
+            gx *= self.dp[:, None, :]
+        return gx
 
     # -- general: any elementwise activations, masks -------------------------------------------
     def _loop_general(self, P, initial):
