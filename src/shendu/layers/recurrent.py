@@ -50,6 +50,32 @@ def _kernel(layer, name, value):
     return k
 
 
+def add_gate_weights(layer, input_dim: int, bias_initializer) -> None:
+    """A recurrent layer's or cell's kernel (input_dim, gates·units), recurrent_kernel
+    (units, gates·units) and, with use_bias, bias (``layer._bias_shape()``), each with the
+    layer's own initializer, regularizer and constraint."""
+    g = layer.gates * layer.units
+    layer.kernel = layer.add_weight((input_dim, g), layer.kernel_initializer, name="kernel",
+                                    regularizer=layer.kernel_regularizer,
+                                    constraint=layer.kernel_constraint)
+    layer.recurrent_kernel = layer.add_weight(
+        (layer.units, g), layer.recurrent_initializer, name="recurrent_kernel",
+        regularizer=layer.recurrent_regularizer, constraint=layer.recurrent_constraint)
+    layer.bias = None
+    if layer.use_bias:
+        layer.bias = layer.add_weight(layer._bias_shape(), bias_initializer, name="bias",
+                                      regularizer=layer.bias_regularizer,
+                                      constraint=layer.bias_constraint)
+
+
+def forget_gate_open(bias_initializer, units: int, dtype):
+    """LSTM's unit_forget_bias: b = [init(u), 1, init(2u)] over the gates i, f, c, o, so the
+    forget gate starts open (Jozefowicz et al.)."""
+    return np.concatenate([np.asarray(bias_initializer((units,), dtype=dtype)),
+                           np.ones(units, dtype),
+                           np.asarray(bias_initializer((2 * units,), dtype=dtype))])
+
+
 class RNNBase(Layer):
     """What SimpleRNN, LSTM and GRU share: arguments, weights, masks, states and config.
 
@@ -132,18 +158,8 @@ class RNNBase(Layer):
                 "x[:, :, None] for one feature per step."
             )
         self.input_dim = int(input_shape[-1])
-        g = self.gates * self.units
-        self.kernel = self.add_weight((self.input_dim, g), self.kernel_initializer, name="kernel",
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(
-            (self.units, g), self.recurrent_initializer, name="recurrent_kernel",
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(self._bias_shape(), self.bias_initializer, name="bias",
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+        add_gate_weights(self, self.input_dim, self.bias_initializer)
+        if self.bias is not None:
             self._init_bias(self.bias)
 
     def _weights_for_op(self):
@@ -286,11 +302,7 @@ class LSTM(RNNBase):
 
     def _init_bias(self, bias):
         if self.unit_forget_bias:
-            # b = [init(u), 1, init(2u)]: the forget gate starts open (Jozefowicz et al.)
-            u, dtype = self.units, self.compute_dtype
-            bias.assign(np.concatenate([
-                np.asarray(self.bias_initializer((u,), dtype=dtype)), np.ones(u, dtype),
-                np.asarray(self.bias_initializer((2 * u,), dtype=dtype))]))
+            bias.assign(forget_gate_open(self.bias_initializer, self.units, self.compute_dtype))
 
     def get_config(self):
         config = super().get_config()

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import numbers
 
-import numpy as np
-
 from .. import activations, constraints, initializers, ops, regularizers
 from ..backend import make_rng
 from ..errors import ArgumentError, ShapeError
 from ..ops.activations import Kernel
 from .base import Layer
+from .recurrent import add_gate_weights, forget_gate_open
 
 
 def _activate(fn, x):
@@ -98,18 +97,7 @@ class DropoutRNNCell(Layer):
             raise ShapeError(f"{type(self).__name__} '{self.name}': expected one step of shape "
                              f"(batch, features), got {tuple(input_shape)}. Hint: wrap the cell "
                              "in RNN(cell) to run it over (batch, time, features).")
-        g = self.gates * self.units
-        self.kernel = self.add_weight((int(input_shape[-1]), g), self.kernel_initializer,
-                                      name="kernel", regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(
-            (self.units, g), self.recurrent_initializer, name="recurrent_kernel",
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(self._bias_shape(), self._bias_initial, name="bias",
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+        add_gate_weights(self, int(input_shape[-1]), self._bias_initial)
 
     # -- dropout masks, one per sequence -----------------------------------------------------
     def reset_dropout_mask(self) -> None:
@@ -202,11 +190,7 @@ class LSTMCell(DropoutRNNCell):
     def _bias_initial(self, shape, dtype):
         if not self.unit_forget_bias:
             return self.bias_initializer(shape, dtype=dtype)
-        # b = [init(u), 1, init(2u)]: the forget gate starts open (Jozefowicz et al.)
-        u = self.units
-        return np.concatenate([np.asarray(self.bias_initializer((u,), dtype=dtype)),
-                               np.ones(u, dtype), np.asarray(self.bias_initializer((2 * u,),
-                                                                                   dtype=dtype))])
+        return forget_gate_open(self.bias_initializer, self.units, dtype)
 
     def call(self, inputs, states, training=False):
         x, h, states = self._step_inputs(inputs, states, training)
