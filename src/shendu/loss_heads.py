@@ -89,13 +89,19 @@ def _categorical(loss, head) -> HeadStep | None:
         if y.shape != z.shape or (head is not None and not _same_axis(head.axis, axis, z.ndim)):
             return None
         fn = SoftmaxCrossentropy(axis=axis, needs_input_grad=(True, False))
-        per_sample = fn.forward(z, y.astype(z.dtype, copy=False))
-        count = max(1, per_sample.size)
-        g = np.full(per_sample.shape, 1.0 / count, dtype=z.dtype)
-        value = float(per_sample.sum() * (1.0 / count))
-        return value, fn.backward(g)[0], _predictions(head, z)
+        return _mean_of_softmax_loss(fn, z, y.astype(z.dtype, copy=False), head)
 
     return step
+
+
+def _mean_of_softmax_loss(fn, z, target, head):
+    """(value, dL/dz, predictions) of the mean over samples of a softmax cross-entropy op."""
+    per_sample = fn.forward(z, target)
+    count = max(1, per_sample.size)
+    # L = (1/count) Σ per_sample  →  dL/dper_sample = 1/count
+    g = np.full(per_sample.shape, 1.0 / count, dtype=z.dtype)
+    value = float(per_sample.sum() * (1.0 / count))
+    return value, fn.backward(g)[0], _predictions(head, z)
 
 
 def _sparse(loss, head) -> HeadStep | None:
@@ -109,11 +115,7 @@ def _sparse(loss, head) -> HeadStep | None:
             return None
         labels, _ = _labels(y, z, None)  # shape and range checks, as the autograd path does
         fn = SparseSoftmaxCrossentropy(needs_input_grad=(True, False))
-        per_sample = fn.forward(z, labels)
-        count = max(1, per_sample.size)
-        g = np.full(per_sample.shape, 1.0 / count, dtype=z.dtype)
-        value = float(per_sample.sum() * (1.0 / count))
-        return value, fn.backward(g)[0], _predictions(head, z)
+        return _mean_of_softmax_loss(fn, z, labels, head)
 
     return step
 

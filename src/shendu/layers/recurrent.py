@@ -50,6 +50,29 @@ def _kernel(layer, name, value):
     return k
 
 
+def set_gate_options(layer, units, use_bias, kernel_initializer, recurrent_initializer,
+                     bias_initializer, kernel_regularizer, recurrent_regularizer,
+                     bias_regularizer, kernel_constraint, recurrent_constraint,
+                     bias_constraint) -> None:
+    """A recurrent layer's or cell's ``units`` (checked) and the Keras options of its three
+    weights, resolved from names or objects."""
+    kind = type(layer).__name__
+    if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+        raise ArgumentError(f"{kind} '{layer.name}': units must be a positive integer, got "
+                            f"{units!r}. Hint: {kind}(32) for a state of 32 numbers.")
+    layer.units = units
+    layer.use_bias = bool(use_bias)
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.recurrent_initializer = initializers.get(recurrent_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.recurrent_constraint = constraints.get(recurrent_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+
+
 def add_gate_weights(layer, input_dim: int, bias_initializer) -> None:
     """A recurrent layer's or cell's kernel (input_dim, gates·units), recurrent_kernel
     (units, gates·units) and, with use_bias, bias (``layer._bias_shape()``), each with the
@@ -107,31 +130,19 @@ class RNNBase(Layer):
                  unroll: bool = False, zero_output_for_mask: bool = False, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            raise ArgumentError(
-                f"{kind} '{self.name}': units must be a positive integer, got {units!r}. "
-                f"Hint: {kind}(32) for a state of 32 numbers."
-            )
+        set_gate_options(self, units, use_bias, kernel_initializer, recurrent_initializer,
+                         bias_initializer, kernel_regularizer, recurrent_regularizer,
+                         bias_regularizer, kernel_constraint, recurrent_constraint,
+                         bias_constraint)
         if stateful:
             raise ArgumentError(
                 f"{kind} '{self.name}': stateful=True is not supported, got stateful={stateful!r}."
                 " Hint: pass the last states back yourself with return_state=True and "
                 "initial_state=[...]."
             )
-        self.units = units
         self.activation = _kernel(self, "activation", activation)
         self.recurrent_activation = _kernel(self, "recurrent_activation", recurrent_activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
         self.dropout = _rate(self, "dropout", dropout)
         self.recurrent_dropout = _rate(self, "recurrent_dropout", recurrent_dropout)
         self.seed = seed

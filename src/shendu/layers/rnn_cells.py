@@ -25,7 +25,7 @@ from ..backend import make_rng
 from ..errors import ArgumentError, ShapeError
 from ..ops.activations import Kernel
 from .base import Layer
-from .recurrent import add_gate_weights, forget_gate_open
+from .recurrent import add_gate_weights, forget_gate_open, set_gate_options
 
 
 def _activate(fn, x):
@@ -52,26 +52,16 @@ class DropoutRNNCell(Layer):
                  **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            raise ArgumentError(f"{kind} '{self.name}': units must be a positive integer, got "
-                                f"{units!r}. Hint: {kind}(32) for a state of 32 numbers.")
+        set_gate_options(self, units, use_bias, kernel_initializer, recurrent_initializer,
+                         bias_initializer, kernel_regularizer, recurrent_regularizer,
+                         bias_regularizer, kernel_constraint, recurrent_constraint,
+                         bias_constraint)
         for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
                 raise ArgumentError(f"{kind} '{self.name}': {name} must be a number in [0, 1), "
                                     f"got {rate!r}. Hint: {name}=0.2 drops 20% of the units.")
-        self.units = units
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
         self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
         self.seed = seed
         self._rng = make_rng(seed)
