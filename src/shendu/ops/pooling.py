@@ -102,14 +102,15 @@ class MaxPool(_Pool):
         """(y, index): the elementwise maximum of the window members (arrays of one shape)
         and, when trained, which member holds it (uint8; the first one on ties)."""
         xp = get_array_module(members[0])
+        training = any(getattr(self, "needs_input_grad", ()))
+        if training and len(members) == 4:  # 2×2: a two-round tournament, fewer float passes
+            return _max_and_argmax_of_four(xp, members)
         y = members[0].copy()
-        if not any(getattr(self, "needs_input_grad", ())):  # inference: no argmax to keep
+        if not training:  # inference: no argmax to keep
             for v in members[1:]:
                 xp.maximum(y, v, out=y)
             return y, None
         shape = y.shape
-        if len(members) == 4:  # a 2×2 window: a two-round tournament, fewer float passes
-            return _max_and_argmax_of_four(xp, members, y)
         index = xp.zeros(shape, dtype=xp.uint8)
         greater = self.scratch(xp, "greater", shape, xp.bool_)
         step = self.scratch(xp, "step", shape, xp.uint8)
@@ -153,13 +154,13 @@ class MaxPool(_Pool):
         return [(i, j) for i in range(self.pool[0]) for j in range(self.pool[1])]
 
 
-def _max_and_argmax_of_four(xp, members, y):
-    """(y, index) for members (v0, v1, v2, v3), y holding a copy of v0: the winners of
-    (v0, v1) and (v2, v3) meet in a final; strict comparisons keep the first maximum."""
+def _max_and_argmax_of_four(xp, members):
+    """(y, index) for members (v0, v1, v2, v3): the winners of (v0, v1) and (v2, v3) meet
+    in a final; strict comparisons keep the first maximum."""
     v0, v1, v2, v3 = members
     first = xp.greater(v1, v0).view(xp.uint8)  # 1 where v1 wins the first pair
     second = xp.greater(v3, v2).view(xp.uint8)
-    xp.maximum(y, v1, out=y)
+    y = xp.maximum(v0, v1)
     rest = xp.maximum(v2, v3)
     final = xp.greater(rest, y).view(xp.uint8)  # 1 where the second pair wins
     xp.maximum(y, rest, out=y)
