@@ -73,6 +73,22 @@ def set_gate_options(layer, units, use_bias, kernel_initializer, recurrent_initi
     layer.bias_constraint = constraints.get(bias_constraint)
 
 
+def set_sequence_options(layer, return_sequences, return_state, go_backwards, stateful,
+                         unroll, zero_output_for_mask) -> None:
+    """Keras's options of a layer that runs over a sequence (stateful=True refused)."""
+    if stateful:
+        raise ArgumentError(
+            f"{type(layer).__name__} '{layer.name}': stateful=True is not supported, got "
+            f"stateful={stateful!r}. Hint: pass the last states back yourself with "
+            "return_state=True and initial_state=[...].")
+    layer.return_sequences = bool(return_sequences)
+    layer.return_state = bool(return_state)
+    layer.go_backwards = bool(go_backwards)
+    layer.stateful = False
+    layer.unroll = bool(unroll)  # accepted for Keras compatibility; the loop is the same
+    layer.zero_output_for_mask = bool(zero_output_for_mask)
+
+
 def add_gate_weights(layer, input_dim: int, bias_initializer) -> None:
     """A recurrent layer's or cell's kernel (input_dim, gates·units), recurrent_kernel
     (units, gates·units) and, with use_bias, bias (``layer._bias_shape()``), each with the
@@ -129,17 +145,10 @@ class RNNBase(Layer):
                  return_state: bool = False, go_backwards: bool = False, stateful: bool = False,
                  unroll: bool = False, zero_output_for_mask: bool = False, **kwargs):
         super().__init__(**kwargs)
-        kind = type(self).__name__
         set_gate_options(self, units, use_bias, kernel_initializer, recurrent_initializer,
                          bias_initializer, kernel_regularizer, recurrent_regularizer,
                          bias_regularizer, kernel_constraint, recurrent_constraint,
                          bias_constraint)
-        if stateful:
-            raise ArgumentError(
-                f"{kind} '{self.name}': stateful=True is not supported, got stateful={stateful!r}."
-                " Hint: pass the last states back yourself with return_state=True and "
-                "initial_state=[...]."
-            )
         self.activation = _kernel(self, "activation", activation)
         self.recurrent_activation = _kernel(self, "recurrent_activation", recurrent_activation)
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -147,12 +156,8 @@ class RNNBase(Layer):
         self.recurrent_dropout = _rate(self, "recurrent_dropout", recurrent_dropout)
         self.seed = seed
         self._rng = None if seed is None else make_rng(seed)
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
-        self.stateful = False
-        self.unroll = bool(unroll)  # accepted for Keras compatibility; the loop is the same
-        self.zero_output_for_mask = bool(zero_output_for_mask)
+        set_sequence_options(self, return_sequences, return_state, go_backwards, stateful,
+                             unroll, zero_output_for_mask)
 
     # -- weights -------------------------------------------------------------------------------
     def _bias_shape(self):

@@ -34,9 +34,10 @@ import numpy as np
 
 from .. import ops
 from ..autograd import Tensor
-from ..errors import ArgumentError, ShapeError
+from ..errors import ShapeError
 from .base import Layer
 from .node import flatten
+from .recurrent import set_sequence_options
 from .rnn_cells import StackedRNNCells, _check_cell, cell_output_size
 
 
@@ -80,18 +81,9 @@ class RNN(Layer):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         _check_cell(cell, f"RNN '{self.name}'")
-        if stateful:
-            raise ArgumentError(
-                f"RNN '{self.name}': stateful=True is not supported, got stateful={stateful!r}. "
-                "Hint: pass the last states back yourself with return_state=True and "
-                "initial_state=[...].")
+        set_sequence_options(self, return_sequences, return_state, go_backwards, stateful,
+                             unroll, zero_output_for_mask)
         self.cell = cell
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
-        self.stateful = False
-        self.unroll = bool(unroll)  # accepted for Keras compatibility; the loop is the same
-        self.zero_output_for_mask = bool(zero_output_for_mask)
 
     @property
     def state_size(self) -> list:
