@@ -81,7 +81,9 @@ class ConvMaxPool(Function):
         gp = self.kernel.backward(self.p, self.y, gy)
         window = self.conv.rows_by_window
         if window:  # dL/dz in the conv's window order: every member written once
-            gz = get_array_module(gp).empty((window[0] * window[1], *gp.shape), gp.dtype)
+            # a buffer kept by the pool op: the conv's backward only reads it
+            gz = self.pool.scratch(get_array_module(gp), "window_grad",
+                                   (window[0] * window[1], *gp.shape), gp.dtype)
             self.pool.to_argmax(gp, self.index, list(gz), overwrite=True)
             return self.conv.backward(gz)
         return self.conv.backward(self.pool.backward(gp))
