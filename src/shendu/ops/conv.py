@@ -29,6 +29,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..errors import ArgumentError, ShapeError
 from .activations import Sigmoid, Softmax, get_kernel
+from .scratch import small_ufunc_buffers
 
 PADDINGS = ("valid", "same", "causal")
 
@@ -313,13 +314,14 @@ class Conv(ScratchOp):
         (ho, wo), (sh, sw), (dh, dw) = self.out_hw, self.strides, self.dilation
         K = self.Kmat[0].reshape(kh, kw, c, -1)
         block = self.scratch(xp, "block", (gz.shape[0], c), gz.dtype)
-        for i in range(kh):
-            rows = slice(i * dh, i * dh + (ho - 1) * sh + 1, sh)
-            for j in range(kw):
-                # dL/dx[window offset (i, j)] += dz K[i, j]ᵀ
-                xp.matmul(gz, K[i, j].T, out=block)
-                cols = slice(j * dw, j * dw + (wo - 1) * sw + 1, sw)
-                gpad[:, rows, cols] += block.reshape(-1, ho, wo, c)
+        with small_ufunc_buffers(xp):
+            for i in range(kh):
+                rows = slice(i * dh, i * dh + (ho - 1) * sh + 1, sh)
+                for j in range(kw):
+                    # dL/dx[window offset (i, j)] += dz K[i, j]ᵀ
+                    xp.matmul(gz, K[i, j].T, out=block)
+                    cols = slice(j * dw, j * dw + (wo - 1) * sw + 1, sw)
+                    gpad[:, rows, cols] += block.reshape(-1, ho, wo, c)
 
     def _kernel_layout(self, gK):
         """(G, kh·kw·Cg, F/G) back to the kernel's own shape."""
