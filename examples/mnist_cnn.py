@@ -6,7 +6,8 @@ MaxPooling2D 2 → Conv2D 64 3×3 relu → MaxPooling2D 2 → Flatten → Dropou
 softmax, Adam, batch 64.
 
 Run: ``python examples/mnist_cnn.py [--epochs N] [--limit N] [--data FOLDER]``. Prints
-``test accuracy: 0.xxxx`` last; the defaults reach about 0.98 in well under 3 minutes on 2 cores.
+``test accuracy: 0.xxxx`` last. The defaults (8 epochs) reached 0.983–0.988 over seeds 0–2
+in about 10 s on 2 cores (6 epochs gave 0.980–0.985: too close to the 0.98 the issue asks).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def build_model() -> Sequential:
     ])
 
 
-def main(epochs: int = 6, limit: int = TRAIN, data: str | os.PathLike = DATA, seed: int = 0,
+def main(epochs: int = 8, limit: int = TRAIN, data: str | os.PathLike = DATA, seed: int = 0,
          verbose: int = 0) -> float:
     set_random_seed(seed)
     images, labels = load_split(data, "t10k")
@@ -57,7 +58,7 @@ def main(epochs: int = 6, limit: int = TRAIN, data: str | os.PathLike = DATA, se
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--limit", type=int, default=TRAIN, help="training images (≤ 8000)")
     parser.add_argument("--data", default=str(DATA), help="folder with the t10k IDX files")
     parser.add_argument("--seed", type=int, default=0)

@@ -93,3 +93,61 @@ def test_fused_op_in_inference_keeps_no_training_state():
     expected = _apply(_fused(case), Tensor(x), Tensor(K), Tensor(b)).data
     np.testing.assert_array_equal(y, expected)
     assert fused.y is None and fused.p is None and fused.conv.cols is None
+
+
+# the window-order path in chunks: (input, kernel) of a first layer; 3·3·4 = 36 values per
+# window put the bias after the GEMM, 3·3·1 in it as a ones row
+WINDOW_CASES = [((2, 9, 9, 1), (3, 3, 1, 4)), ((3, 11, 9, 4), (3, 3, 4, 3))]
+
+
+@pytest.mark.parametrize("shapes", WINDOW_CASES, ids=str)
+@pytest.mark.parametrize("chunk_rows", [1, 5, 10_000], ids=lambda r: f"chunk{r}")
+def test_window_order_chunks_match_torch(shapes, chunk_rows):
+    """Output and dL/dK, dL/db of the window-order path against PyTorch, in chunks of a few
+    rows (a shorter last one) and in one chunk."""
+    import torch
+    import torch.nn.functional as F
+
+    x_shape, k_shape = shapes
+    case = (x_shape, k_shape, 1, "valid", 2, "valid", "relu")
+    x, K, b = random_inputs(x_shape, k_shape, k_shape[-1:], seed=4)
+    fused = _fused(case)
+    fused.chunk_bytes = chunk_rows * k_shape[-1] * 8  # float64 rows of F filters
+    Kt, bt = Tensor(K, requires_grad=True), Tensor(b, requires_grad=True)
+    out = _apply(fused, Tensor(x), Kt, bt)
+    assert fused.conv.rows_by_window == (2, 2)
+    rows = x_shape[0] * ((x_shape[1] - 2) // 2) * ((x_shape[2] - 2) // 2)
+    assert len(fused._spans(rows, k_shape[-1], 8)[0]) == -(-rows // min(chunk_rows, rows))
+    upstream = np.random.default_rng(5).normal(size=out.shape)
+    out.backward(upstream)
+
+    Kr, br = torch.tensor(K, requires_grad=True), torch.tensor(b, requires_grad=True)
+    z = F.conv2d(torch.tensor(x).permute(0, 3, 1, 2), Kr.permute(3, 2, 0, 1), br)
+    ref = F.max_pool2d(F.relu(z), 2).permute(0, 2, 3, 1)
+    ref.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(Kt.grad, Kr.grad.numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(bt.grad, br.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("shapes", WINDOW_CASES, ids=str)
+def test_window_order_chunks_gradients_match_finite_differences(shapes):
+    x_shape, k_shape = shapes
+    case = (x_shape, k_shape, 1, "valid", 2, "valid", "tanh")
+    x, K, b = random_inputs(x_shape, k_shape, k_shape[-1:], seed=6)
+    fused = _fused(case)
+    fused.chunk_bytes = 3 * k_shape[-1] * 8
+    error = check_gradients(lambda x, K, b: _apply(fused, x, K, b), [x, K, b], wrt=[1, 2])
+    assert error < 1e-6
+
+
+def test_window_order_inference_in_chunks_equals_training_forward():
+    x_shape, k_shape = WINDOW_CASES[1]
+    case = (x_shape, k_shape, 1, "valid", 2, "valid", "relu")
+    x, K, b = random_inputs(x_shape, k_shape, k_shape[-1:], seed=7)
+    fused = _fused(case)
+    fused.chunk_bytes = 4 * k_shape[-1] * 8
+    trained = _apply(fused, Tensor(x), Tensor(K, requires_grad=True), Tensor(b)).data
+    fused.needs_input_grad = ()
+    np.testing.assert_array_equal(fused.forward(x, K, b), trained)
+    assert fused.conv.cols is None

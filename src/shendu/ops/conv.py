@@ -182,6 +182,12 @@ class Conv(ScratchOp):
             self._geometry_for = x_shape
 
     def forward(self, x, K, b=None):
+        return self.product(*self.lower(x, K, b), b)
+
+    def lower(self, x, K, b=None):
+        """The forward up to its GEMM: the geometry, im2col into ``self.cols`` and the kernel
+        as a matrix; returns (cols, the GEMM's kernel matrix, with the bias row when the bias
+        rides in the GEMM). ``self.rows_by_window`` says which row order cols took."""
         xp = get_array_module(x)
         self._setup(x.shape)
         self.x_shape, self.K_shape = x.shape, K.shape
@@ -242,6 +248,13 @@ class Conv(ScratchOp):
         else:
             Kmat_all = Kmat
         self.Kmat = Kmat
+        self.out_nf = (n, f)
+        return cols, Kmat_all
+
+    def product(self, cols, Kmat_all, b=None):
+        """The rest of the forward after :meth:`lower`: the GEMM, bias, activation, layout."""
+        (n, f), (ho, wo), g = self.out_nf, self.out_hw, self.groups
+        ones, few, wr = self.bias_col, self.cols_t, self.rows_by_window
         if few:  # a 2-D GEMM: (N·Ho·Wo, kh·kw·C [+1]) @ (kh·kw·C [+1], F)
             z = cols.T @ Kmat_all[0]
         elif g == 1:
@@ -259,7 +272,7 @@ class Conv(ScratchOp):
         if not training:
             self.cols = None
         if wr is not None:  # (ph·pw, N, Ho/ph, Wo/pw, F): one block per window member
-            return y.reshape(wr[0] * wr[1], n, hp, wp, f)
+            return y.reshape(wr[0] * wr[1], n, ho // wr[0], wo // wr[1], f)
         y = y.reshape(n, ho, wo, f)
         if self.one_d:
             y = y[:, 0]

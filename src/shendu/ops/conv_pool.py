@@ -61,16 +61,21 @@ class ConvMaxPool(Function):
                 inner.window_rows = pool.pool
         return cls(conv=inner, pool=pool, kernel=conv.kernel, source=conv)
 
+    # rows of one window member per chunk in the window-order path: 256 KiB of them (2,048
+    # rows of 32 float32 filters), so a chunk's members, its maxima and their temporaries stay
+    # in a core's cache between the GEMM and the pool (benchmarks/README.md)
+    chunk_bytes = 1 << 18
+
     def forward(self, x, K, b=None):
         need = getattr(self, "needs_input_grad", ())
         training = any(need)
         self.conv.needs_input_grad = need
         self.pool.needs_input_grad = (True,) if training else ()
-        z = self.conv.forward(x, K) if b is None else self.conv.forward(x, K, b)
-        if self.conv.rows_by_window:  # z: (ph·pw, N, Ho/ph, Wo/pw, F), a block per member
-            p, self.index = self.pool.max_and_argmax(list(z))
-        else:
-            p = self.pool.forward(z)  # a fresh array: the activation may run in place on it
+        cols, Kmat = self.conv.lower(x, K, b)
+        if self.conv.rows_by_window:  # cols' rows: (ph·pw, N, Ho/ph, Wo/pw), a block per member
+            p, self.index = self._pooled_windows(cols, Kmat[0], b)
+        else:  # a fresh array: the activation may run in place on it
+            p = self.pool.forward(self.conv.product(cols, Kmat, b))
         self.p = p.copy() if training and self.kernel.needs_input else None
         y = self.kernel.forward_(p)
         self.y = y if training else None
@@ -79,14 +84,79 @@ class ConvMaxPool(Function):
     def backward(self, gy):
         # dL/dp = act'(p)·dL/dy on the pooled values; then the pool's and the conv's backward
         gp = self.kernel.backward(self.p, self.y, gy)
-        window = self.conv.rows_by_window
-        if window:  # dL/dz in the conv's window order: every member written once
-            # a buffer kept by the pool op: the conv's backward only reads it
-            gz = self.pool.scratch(get_array_module(gp), "window_grad",
-                                   (window[0] * window[1], *gp.shape), gp.dtype)
-            self.pool.to_argmax(gp, self.index, list(gz), overwrite=True)
-            return self.conv.backward(gz)
+        if self.conv.rows_by_window:
+            return self._window_grads(gp)
         return self.conv.backward(self.pool.backward(gp))
+
+    def _spans(self, rows, f, itemsize):
+        """(chunks of the rows as (start, stop), the longest chunk's length)."""
+        step = max(1, min(rows, self.chunk_bytes // (f * itemsize)))
+        return [(r, min(r + step, rows)) for r in range(0, rows, step)], step
+
+    def _pooled_windows(self, cols, Kmat, b):
+        """(pooled z, argmax index) from cols in window order, a chunk of rows at a time: each
+        member's GEMM rows, then their maximum while they are still in cache. The (ph·pw)·M
+        rows of z never exist at once."""
+        conv, pool = self.conv, self.pool
+        xp = get_array_module(cols)
+        (n, f), (ho, wo), (ph, pw) = conv.out_nf, conv.out_hw, conv.rows_by_window
+        members = ph * pw
+        rows = cols.shape[1] // members
+        add_bias = b is not None and not conv.bias_col
+        training = any(pool.needs_input_grad)
+        y = xp.empty((rows, f), Kmat.dtype)
+        index = xp.empty((rows, f), xp.uint8) if training else None
+        spans, step = self._spans(rows, f, y.itemsize)
+        Z = pool.scratch(xp, "member_rows", (members, step, f), y.dtype)
+        colsT = cols.T  # (rows of every member, kh·kw·C [+1]): the transposed operand
+        for r0, r1 in spans:
+            chunk = [Z[k, :r1 - r0] for k in range(members)]
+            for k, z in enumerate(chunk):
+                # z_k = cols_kᵀ K (+ b): the member k of each window in these rows
+                xp.matmul(colsT[k * rows + r0:k * rows + r1], Kmat, out=z)
+                if add_bias:
+                    z += b
+            pool.max_and_argmax(chunk, out=(y[r0:r1], None if index is None else index[r0:r1]))
+        if not training:
+            conv.cols = None  # inference keeps nothing
+        shape = (n, ho // ph, wo // pw, f)
+        return y.reshape(shape), None if index is None else index.reshape(shape)
+
+    def _window_grads(self, gp):
+        """(None, dL/dK, dL/db) in the window-order path, a chunk of rows at a time: dL/dz of
+        each member (the pooled gradient where it holds the maximum), then its share of
+        dL/dK = Σ cols dz while that is still in cache."""
+        conv, pool = self.conv, self.pool
+        xp = get_array_module(gp)
+        (ph, pw), cols, ones = conv.rows_by_window, conv.cols, conv.bias_col
+        members, f = ph * pw, gp.shape[-1]
+        rows = cols.shape[1] // members
+        need = conv.needs_input_grad
+        need_b = len(need) > 2 and need[2]
+        gp, index = gp.reshape(rows, f), self.index.reshape(rows, f)
+        spans, step = self._spans(rows, f, gp.itemsize)
+        G = pool.scratch(xp, "member_grads", (members, step, f), gp.dtype)
+        chosen = pool.scratch(xp, "member_chosen", (step, f), xp.bool_)
+        sum_rows = pool.scratch(xp, "ones", (step,), gp.dtype, 1.0) if need_b and not ones else None
+        gKb = xp.zeros((cols.shape[0], f), gp.dtype)  # kh·kw·C rows, + dL/db's with the ones
+        gb = xp.zeros(f, gp.dtype) if sum_rows is not None else None
+        part = xp.empty_like(gKb)
+        for r0, r1 in spans:
+            length = r1 - r0
+            chunk = [G[k, :length] for k in range(members)]
+            pool.to_argmax(gp[r0:r1], index[r0:r1], chunk, overwrite=True,
+                           chosen=chosen[:length])
+            for k, gz in enumerate(chunk):
+                # dL/dK (+ dL/db) += cols_k dz_k over these rows
+                xp.matmul(cols[:, k * rows + r0:k * rows + r1], gz, out=part)
+                gKb += part
+                if gb is not None:
+                    gb += sum_rows[:length] @ gz
+        kd = cols.shape[0] - ones
+        gK = conv._kernel_layout(gKb[None, :kd]) if need[1] else None
+        if ones and need_b:
+            gb = gKb[kd].copy()
+        return None, gK, gb
 
 
 def fuse_conv_pool(steps):

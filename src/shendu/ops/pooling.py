@@ -98,20 +98,29 @@ class MaxPool(_Pool):
         y, self.index = self.max_and_argmax(members)
         return self._output(y)
 
-    def max_and_argmax(self, members):
+    def max_and_argmax(self, members, out=None):
         """(y, index): the elementwise maximum of the window members (arrays of one shape)
-        and, when trained, which member holds it (uint8; the first one on ties)."""
+        and, when trained, which member holds it (uint8; the first one on ties). ``out``:
+        (y, index) arrays to write them into (index None in inference)."""
         xp = get_array_module(members[0])
         training = any(getattr(self, "needs_input_grad", ()))
         if training and len(members) == 4:  # 2×2: a two-round tournament, fewer float passes
-            return _max_and_argmax_of_four(xp, members)
-        y = members[0].copy()
+            return _max_and_argmax_of_four(xp, members, out)
+        if out is None:
+            y = members[0].copy()
+        else:
+            y = out[0]
+            y[...] = members[0]
         if not training:  # inference: no argmax to keep
             for v in members[1:]:
                 xp.maximum(y, v, out=y)
             return y, None
         shape = y.shape
-        index = xp.zeros(shape, dtype=xp.uint8)
+        if out is None:
+            index = xp.zeros(shape, dtype=xp.uint8)
+        else:
+            index = out[1]
+            index[...] = 0
         greater = self.scratch(xp, "greater", shape, xp.bool_)
         step = self.scratch(xp, "step", shape, xp.uint8)
         for k, v in enumerate(members[1:], 1):
@@ -137,11 +146,12 @@ class MaxPool(_Pool):
         (t, _), (left, _) = self.pads
         return self._output(gpad[:, t:t + h, left:left + w])
 
-    def to_argmax(self, gy, index, targets, overwrite: bool):
+    def to_argmax(self, gy, index, targets, overwrite: bool, chosen=None):
         """Send gy to the window member ``index`` names: written into (``overwrite``) or
-        added to each member's target array."""
+        added to each member's target array (``chosen``: a bool array of gy's shape to use)."""
         xp = get_array_module(gy)
-        chosen = self.scratch(xp, "chosen", gy.shape, xp.bool_)
+        if chosen is None:
+            chosen = self.scratch(xp, "chosen", gy.shape, xp.bool_)
         for k, target in enumerate(targets):
             xp.equal(index, k, out=chosen)
             # dL/dx = dL/dy where x was the window's argmax, 0 elsewhere
@@ -154,18 +164,20 @@ class MaxPool(_Pool):
         return [(i, j) for i in range(self.pool[0]) for j in range(self.pool[1])]
 
 
-def _max_and_argmax_of_four(xp, members):
+def _max_and_argmax_of_four(xp, members, out=None):
     """(y, index) for members (v0, v1, v2, v3): the winners of (v0, v1) and (v2, v3) meet
-    in a final; strict comparisons keep the first maximum."""
+    in a final; strict comparisons keep the first maximum. ``out``: (y, index) to write."""
     v0, v1, v2, v3 = members
     first = xp.greater(v1, v0).view(xp.uint8)  # 1 where v1 wins the first pair
     second = xp.greater(v3, v2).view(xp.uint8)
-    y = xp.maximum(v0, v1)
+    y = xp.maximum(v0, v1, out=None if out is None else out[0])
     rest = xp.maximum(v2, v3)
     final = xp.greater(rest, y).view(xp.uint8)  # 1 where the second pair wins
     xp.maximum(y, rest, out=y)
     # index = 2·final + (second if final else first)
-    index = first ^ (final & (first ^ second))
+    second ^= first
+    second &= final
+    index = xp.bitwise_xor(first, second, out=None if out is None else out[1])
     index += final
     index += final
     return y, index
