@@ -276,3 +276,19 @@ def test_conv_pool_fusion_keeps_one_fused_op_for_steps_asked_again():
     # the layer's own Conv op keeps its activation: the fused op runs a copy without it
     assert type(steps[0][0].kernel).__name__ == "ReLU"
     assert type(first[0][0].conv.kernel).__name__ == "Linear"
+
+
+@pytest.mark.parametrize("case", ["relu_odd", "second_conv", "tanh_overlap"])
+def test_conv_pool_kept_buffers_across_batch_sizes_match_autograd_path(case):
+    """The fused op keeps its output, dL/dx and temporaries from one step to the next
+    (``chain_buffers``): batches of 8, 8 and a last one of 5, shuffled, give the autograd
+    path's weights and losses."""
+    rng = np.random.default_rng(4)
+    shape = _conv_pool_layers(case)[0].shape[1:]
+    x = rng.normal(size=(21, *shape))
+    y = (x.reshape(21, -1).mean(axis=1) > 0).astype(float)
+    results = _fit_pair(lambda: _conv_pool_layers(case), "binary_crossentropy", x, y,
+                        batch_size=8)
+    _assert_same(results)
+    fused = results[0][0]._plan.train_steps[1 if case == "second_conv" else 0][0]
+    assert type(fused).__name__ == "ConvMaxPool" and fused.chain_buffers

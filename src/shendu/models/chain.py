@@ -45,7 +45,7 @@ from ..autograd import Tensor
 from ..loss_heads import fused_head
 from ..ops.activations import Activation, Sigmoid, Softmax, activation
 from ..ops.activations import Linear as LinearKernel
-from ..ops.conv_pool import fuse_conv_pool
+from ..ops.conv_pool import ConvMaxPool, fuse_conv_pool
 from ..ops.fused import Linear
 
 
@@ -130,6 +130,8 @@ class ChainPlan:
             if isinstance(fn, Linear):
                 fn.use_buffers(grad_owned=i + 1 == len(steps)
                                or isinstance(steps[i + 1][0], Linear))
+            elif isinstance(fn, ConvMaxPool):
+                fn.chain_buffers = True  # its output and dL/dx: kept buffers, read in the step
         self._backward_steps = steps[::-1]
         self._loss_step = None
         if self.direct_grads:

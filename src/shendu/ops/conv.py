@@ -170,6 +170,9 @@ class Conv(ScratchOp):
     # input gradient is needed and cols is transposed, the GEMM's rows come in window order,
     # so each window member is one contiguous block of the output (ops/conv_pool.py)
     window_rows = None
+    # set inside a Sequential chain (ops/conv_pool.py): the input gradient lives in a buffer
+    # kept from one step to the next (the previous op reads it within the step)
+    keep_io = False
 
     def _setup(self, x_shape):
         if self.__dict__.get("_geometry_for") != x_shape:
@@ -251,14 +254,16 @@ class Conv(ScratchOp):
         self.out_nf = (n, f)
         return cols, Kmat_all
 
-    def product(self, cols, Kmat_all, b=None):
-        """The rest of the forward after :meth:`lower`: the GEMM, bias, activation, layout."""
+    def product(self, cols, Kmat_all, b=None, out=None):
+        """The rest of the forward after :meth:`lower`: the GEMM, bias, activation, layout.
+        ``out``: a (N·Ho·Wo, F) array for the GEMM's output (ungrouped convolutions)."""
+        xp = get_array_module(cols)
         (n, f), (ho, wo), g = self.out_nf, self.out_hw, self.groups
         ones, few, wr = self.bias_col, self.cols_t, self.rows_by_window
         if few:  # a 2-D GEMM: (N·Ho·Wo, kh·kw·C [+1]) @ (kh·kw·C [+1], F)
-            z = cols.T @ Kmat_all[0]
+            z = xp.matmul(cols.T, Kmat_all[0], out=out)
         elif g == 1:
-            z = cols[0] @ Kmat_all[0]
+            z = xp.matmul(cols[0], Kmat_all[0], out=out)
         else:
             z = (cols @ Kmat_all).transpose(1, 0, 2).reshape(-1, f)
         if b is not None and not ones:
@@ -305,7 +310,12 @@ class Conv(ScratchOp):
         if need[0]:
             n = self.x_shape[0]
             cg = kd // (kh * kw)
-            gpad = xp.zeros((n, *self.pad_hw, g, cg), dtype=gy.dtype)
+            shape = (n, *self.pad_hw, g, cg)
+            if self.keep_io:  # inside a chain: the previous op reads it within the step
+                gpad = self.scratch(xp, "grad_in", shape, gy.dtype)
+                gpad.fill(0)
+            else:
+                gpad = xp.zeros(shape, dtype=gy.dtype)
             if g == 1:
                 self._add_input_grad(xp, gpad[:, :, :, 0], gz, kh, kw, cg)
             else:

@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import copy
 
-from ..autograd import Function
 from ..backend import get_array_module
 from .activations import Linear, Tanh
-from .conv import Conv
+from .conv import Conv, ScratchOp
 from .pooling import MaxPool
 from .rectifiers import LeakyReLU, ReLU
 
@@ -44,11 +43,20 @@ def never_decreasing(kernel) -> bool:
     return False
 
 
-class ConvMaxPool(Function):
+class ConvMaxPool(ScratchOp):
     """y = act(maxpool(conv(x, K) + b)): a Conv op run with no activation, then its MaxPool
-    op, then the Conv's activation on the pooled values."""
+    op, then the Conv's activation on the pooled values.
+
+    In training its temporaries (the convolution's output, the argmax index, dL/dp) live in
+    buffers kept from one step to the next; with ``chain_buffers`` (set by the Sequential
+    chain, ``models/chain.py``) so do its output and its input gradient, which the chain's
+    next and previous ops read within the same step. A step then maps no fresh pages: fresh
+    multi-megabyte arrays cost page faults every step, 0.4-0.5 s an epoch of the MNIST
+    convnet in a process whose allocator had not yet grown its heap (benchmarks/README.md).
+    """
 
     reusable = True  # both inner ops are; this one keeps only the pooled output
+    chain_buffers = False
 
     @classmethod
     def of(cls, conv: Conv, pool: MaxPool) -> ConvMaxPool:
@@ -69,13 +77,20 @@ class ConvMaxPool(Function):
     def forward(self, x, K, b=None):
         need = getattr(self, "needs_input_grad", ())
         training = any(need)
-        self.conv.needs_input_grad = need
-        self.pool.needs_input_grad = (True,) if training else ()
-        cols, Kmat = self.conv.lower(x, K, b)
-        if self.conv.rows_by_window:  # cols' rows: (ph·pw, N, Ho/ph, Wo/pw), a block per member
-            p, self.index = self._pooled_windows(cols, Kmat[0], b)
-        else:  # a fresh array: the activation may run in place on it
-            p = self.pool.forward(self.conv.product(cols, Kmat, b))
+        keep = training and self.chain_buffers
+        conv, pool = self.conv, self.pool
+        conv.needs_input_grad = need
+        pool.needs_input_grad = (True,) if training else ()
+        conv.keep_io = pool.keep_io = keep
+        cols, Kmat = conv.lower(x, K, b)
+        if conv.rows_by_window:  # cols' rows: (ph·pw, N, Ho/ph, Wo/pw), a block per member
+            p, self.index = self._pooled_windows(cols, Kmat[0], b, keep)
+        else:  # p: a fresh array (or this op's kept one): the activation may run in place on it
+            z = None
+            if training and conv.groups == 1:
+                (n, f), (ho, wo) = conv.out_nf, conv.out_hw
+                z = self.scratch(get_array_module(cols), "z", (n * ho * wo, f), Kmat.dtype)
+            p = pool.forward(conv.product(cols, Kmat, b, out=z))
         self.p = p.copy() if training and self.kernel.needs_input else None
         y = self.kernel.forward_(p)
         self.y = y if training else None
@@ -83,7 +98,13 @@ class ConvMaxPool(Function):
 
     def backward(self, gy):
         # dL/dp = act'(p)·dL/dy on the pooled values; then the pool's and the conv's backward
-        gp = self.kernel.backward(self.p, self.y, gy)
+        k, y = self.kernel, self.y
+        if type(k) is ReLU and k.plain:  # relu'(p) = 1 where y > 0, into kept buffers
+            xp = get_array_module(gy)
+            active = xp.greater(y, 0, out=self.scratch(xp, "active", y.shape, xp.bool_))
+            gp = xp.multiply(gy, active, out=self.scratch(xp, "grad_pooled", y.shape, gy.dtype))
+        else:
+            gp = k.backward(self.p, y, gy)
         if self.conv.rows_by_window:
             return self._window_grads(gp)
         return self.conv.backward(self.pool.backward(gp))
@@ -93,7 +114,7 @@ class ConvMaxPool(Function):
         step = max(1, min(rows, self.chunk_bytes // (f * itemsize)))
         return [(r, min(r + step, rows)) for r in range(0, rows, step)], step
 
-    def _pooled_windows(self, cols, Kmat, b):
+    def _pooled_windows(self, cols, Kmat, b, keep):
         """(pooled z, argmax index) from cols in window order, a chunk of rows at a time: each
         member's GEMM rows, then their maximum while they are still in cache. The (ph·pw)·M
         rows of z never exist at once."""
@@ -104,8 +125,9 @@ class ConvMaxPool(Function):
         rows = cols.shape[1] // members
         add_bias = b is not None and not conv.bias_col
         training = any(pool.needs_input_grad)
-        y = xp.empty((rows, f), Kmat.dtype)
-        index = xp.empty((rows, f), xp.uint8) if training else None
+        shape = (rows, f)
+        y = self.scratch(xp, "pooled", shape, Kmat.dtype) if keep else xp.empty(shape, Kmat.dtype)
+        index = self.scratch(xp, "index", shape, xp.uint8) if training else None
         spans, step = self._spans(rows, f, y.itemsize)
         Z = pool.scratch(xp, "member_rows", (members, step, f), y.dtype)
         colsT = cols.T  # (rows of every member, kh·kw·C [+1]): the transposed operand

@@ -92,6 +92,11 @@ class MaxPool(_Pool):
     path), which is far faster than an argmax along a non-contiguous axis.
     """
 
+    # Set inside a Sequential chain (ops/conv_pool.py): in training, the output and the input
+    # gradient live in buffers kept from one step to the next (the chain's next op reads them
+    # within the step), so a step maps no fresh pages for them.
+    keep_io = False
+
     def forward(self, x):
         view = self._windows(x, -get_array_module(x).inf)
         members = [view[:, :, :, i, j] for i, j in self._offsets()]
@@ -101,26 +106,26 @@ class MaxPool(_Pool):
     def max_and_argmax(self, members, out=None):
         """(y, index): the elementwise maximum of the window members (arrays of one shape)
         and, when trained, which member holds it (uint8; the first one on ties). ``out``:
-        (y, index) arrays to write them into (index None in inference)."""
+        (y, index) arrays to write them into (index None in inference). The index and the
+        temporaries are kept buffers in training, y too with ``keep_io``."""
         xp = get_array_module(members[0])
         training = any(getattr(self, "needs_input_grad", ()))
-        if training and len(members) == 4:  # 2×2: a two-round tournament, fewer float passes
-            return _max_and_argmax_of_four(xp, members, out)
+        shape, dtype = members[0].shape, members[0].dtype
         if out is None:
-            y = members[0].copy()
+            kept = training and self.keep_io
+            y = self.scratch(xp, "pooled", shape, dtype) if kept else xp.empty(shape, dtype)
+            index = self.scratch(xp, "index", shape, xp.uint8) if training else None
         else:
-            y = out[0]
-            y[...] = members[0]
+            y, index = out
+        if training and len(members) == 4:  # 2×2: a two-round tournament, fewer float passes
+            return _max_and_argmax_of_four(xp, members, y, index,
+                                           lambda name, dt: self.scratch(xp, name, shape, dt))
+        y[...] = members[0]
         if not training:  # inference: no argmax to keep
             for v in members[1:]:
                 xp.maximum(y, v, out=y)
             return y, None
-        shape = y.shape
-        if out is None:
-            index = xp.zeros(shape, dtype=xp.uint8)
-        else:
-            index = out[1]
-            index[...] = 0
+        index[...] = 0
         greater = self.scratch(xp, "greater", shape, xp.bool_)
         step = self.scratch(xp, "step", shape, xp.uint8)
         for k, v in enumerate(members[1:], 1):
@@ -139,7 +144,13 @@ class MaxPool(_Pool):
         (ho, wo), (sh, sw) = self.out_hw, self.strides
         tiles = self.pool == self.strides and tuple(self.pad_hw) == (ho * sh, wo * sw)
         # windows that tile the input exactly are written, not added, into an empty buffer
-        gpad = (xp.empty if tiles else xp.zeros)((n, *self.pad_hw, c), dtype=gy.dtype)
+        shape = (n, *self.pad_hw, c)
+        if self.keep_io:
+            gpad = self.scratch(xp, "grad_in", shape, gy.dtype)
+            if not tiles:
+                gpad.fill(0)
+        else:
+            gpad = (xp.empty if tiles else xp.zeros)(shape, dtype=gy.dtype)
         targets = [gpad[:, i:i + (ho - 1) * sh + 1:sh, j:j + (wo - 1) * sw + 1:sw]
                    for i, j in self._offsets()]
         self.to_argmax(gy, self.index, targets, overwrite=tiles)
@@ -164,20 +175,21 @@ class MaxPool(_Pool):
         return [(i, j) for i in range(self.pool[0]) for j in range(self.pool[1])]
 
 
-def _max_and_argmax_of_four(xp, members, out=None):
-    """(y, index) for members (v0, v1, v2, v3): the winners of (v0, v1) and (v2, v3) meet
-    in a final; strict comparisons keep the first maximum. ``out``: (y, index) to write."""
+def _max_and_argmax_of_four(xp, members, y, index, temp):
+    """(y, index) written for members (v0, v1, v2, v3): the winners of (v0, v1) and (v2, v3)
+    meet in a final; strict comparisons keep the first maximum. ``temp(name, dtype)`` gives
+    the temporaries (arrays of the members' shape)."""
     v0, v1, v2, v3 = members
-    first = xp.greater(v1, v0).view(xp.uint8)  # 1 where v1 wins the first pair
-    second = xp.greater(v3, v2).view(xp.uint8)
-    y = xp.maximum(v0, v1, out=None if out is None else out[0])
-    rest = xp.maximum(v2, v3)
-    final = xp.greater(rest, y).view(xp.uint8)  # 1 where the second pair wins
+    first = xp.greater(v1, v0, out=temp("first", xp.bool_)).view(xp.uint8)  # v1 wins pair 1
+    second = xp.greater(v3, v2, out=temp("second", xp.bool_)).view(xp.uint8)
+    xp.maximum(v0, v1, out=y)
+    rest = xp.maximum(v2, v3, out=temp("rest", y.dtype))
+    final = xp.greater(rest, y, out=temp("final", xp.bool_)).view(xp.uint8)  # pair 2 wins
     xp.maximum(y, rest, out=y)
     # index = 2·final + (second if final else first)
     second ^= first
     second &= final
-    index = xp.bitwise_xor(first, second, out=None if out is None else out[1])
+    xp.bitwise_xor(first, second, out=index)
     index += final
     index += final
     return y, index
