@@ -151,3 +151,30 @@ def test_window_order_inference_in_chunks_equals_training_forward():
     fused.needs_input_grad = ()
     np.testing.assert_array_equal(fused.forward(x, K, b), trained)
     assert fused.conv.cols is None
+
+
+def test_window_order_chunks_with_an_activation_that_keeps_its_input():
+    """A relu with threshold and max_value needs the pre-activation values in its backward:
+    they are kept chunk by chunk. Checked against PyTorch and by finite differences."""
+    import torch
+
+    from shendu.ops.rectifiers import ReLU
+
+    x_shape, k_shape = WINDOW_CASES[1]
+    x, K, b = random_inputs(x_shape, k_shape, k_shape[-1:], seed=8)
+    kh, kw = k_shape[:2]
+    conv = Conv(**conv_settings(2, (kh, kw), (1, 1), (1, 1), "valid", 1,
+                                ReLU(max_value=0.6, threshold=0.05), False))
+    pool_op = MaxPool(**pool_settings(2, 2, None, "valid", "channels_last", "pool"))
+    fused = ConvMaxPool.of(conv, pool_op)
+    fused.chunk_bytes = 5 * k_shape[-1] * 8
+    assert fused.kernel.needs_input
+    error = check_gradients(lambda x, K, b: _apply(fused, x, K, b), [x, K, b], wrt=[1, 2])
+    assert error < 1e-6
+    out = _apply(fused, Tensor(x), Tensor(K, requires_grad=True), Tensor(b)).data
+    assert fused.conv.rows_by_window == (2, 2)
+    z = torch.nn.functional.conv2d(torch.tensor(x).permute(0, 3, 1, 2),
+                                   torch.tensor(K).permute(3, 2, 0, 1), torch.tensor(b))
+    z = torch.where(z > 0.05, z, torch.zeros_like(z)).clamp(max=0.6)
+    ref = torch.nn.functional.max_pool2d(z, 2).permute(0, 2, 3, 1).numpy()
+    np.testing.assert_allclose(out, ref, rtol=1e-10, atol=1e-12)
