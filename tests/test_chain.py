@@ -292,3 +292,35 @@ def test_conv_pool_kept_buffers_across_batch_sizes_match_autograd_path(case):
     _assert_same(results)
     fused = results[0][0]._plan.train_steps[1 if case == "second_conv" else 0][0]
     assert type(fused).__name__ == "ConvMaxPool" and fused.chain_buffers
+
+
+def test_conv_pool_reuses_its_arrays_from_step_to_step():
+    """In a chain the fused ops' outputs, argmax indices and input gradients are kept buffers:
+    the same arrays every step of one batch size (fresh multi-megabyte arrays would cost page
+    faults every step)."""
+    from shendu import layers as L
+    from shendu.callbacks import Callback
+
+    backend.set_floatx("float32")
+    set_random_seed(0)
+    model = Sequential([L.Input(shape=(12, 12, 1)), L.Conv2D(4, 3, activation="relu"),
+                        L.MaxPooling2D(2), L.Conv2D(4, 3, activation="relu"), L.MaxPooling2D(2),
+                        L.Flatten(), L.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 12, 12, 1)).astype("float32")
+    y = (x.mean(axis=(1, 2, 3)) > 0).astype("float32")
+    seen = []
+
+    class Record(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            first, second = (fn for fn, _ in model._plan.train_steps[:2])
+            grad_in = second.conv._scratch.buffers["grad_in"]  # conv2's dL/dx, by shape
+            assert len(grad_in) == 1
+            arrays = (first.y, first.index, second.y, second.pool.index,
+                      *grad_in.values())
+            seen.append(tuple(a.ctypes.data for a in arrays))  # where their data live
+
+    model.fit(x, y, batch_size=8, epochs=2, shuffle=True, verbose=0, callbacks=[Record()])
+    assert len(seen) == 8
+    assert all(later == seen[0] for later in seen[1:]), seen
