@@ -281,7 +281,7 @@ def test_conv_pool_fusion_keeps_one_fused_op_for_steps_asked_again():
 @pytest.mark.parametrize("case", ["relu_odd", "second_conv", "tanh_overlap"])
 def test_conv_pool_kept_buffers_across_batch_sizes_match_autograd_path(case):
     """The fused op keeps its output, dL/dx and temporaries from one step to the next
-    (``chain_buffers``): batches of 8, 8 and a last one of 5, shuffled, give the autograd
+    (``keep_io``): batches of 8, 8 and a last one of 5, shuffled, give the autograd
     path's weights and losses."""
     rng = np.random.default_rng(4)
     shape = _conv_pool_layers(case)[0].shape[1:]
@@ -291,7 +291,7 @@ def test_conv_pool_kept_buffers_across_batch_sizes_match_autograd_path(case):
                         batch_size=8)
     _assert_same(results)
     fused = results[0][0]._plan.train_steps[1 if case == "second_conv" else 0][0]
-    assert type(fused).__name__ == "ConvMaxPool" and fused.chain_buffers
+    assert type(fused).__name__ == "ConvMaxPool" and fused.keep_io
 
 
 def test_conv_pool_reuses_its_arrays_from_step_to_step():

@@ -131,7 +131,7 @@ class ChainPlan:
                 fn.use_buffers(grad_owned=i + 1 == len(steps)
                                or isinstance(steps[i + 1][0], Linear))
             elif isinstance(fn, ConvMaxPool):
-                fn.chain_buffers = True  # its output and dL/dx: kept buffers, read in the step
+                fn.keep_io = True  # its output and dL/dx: kept buffers, read within the step
         self._backward_steps = steps[::-1]
         self._loss_step = None
         if self.direct_grads:

@@ -108,7 +108,7 @@ def add_windows(gpad, gwin, out_hw, strides, dilation):
 class Scratch:
     """Buffers an op keeps and reuses across its calls (the Sequential fast path calls one op
     object every step): a few per name, keyed by shape and dtype, so a last, shorter batch gets
-    its own set. Only arrays that never leave the op live here; outputs are fresh each call."""
+    its own set. Arrays that leave the op live here only with the op's ``keep_io``."""
 
     keep = 2  # shapes kept per name (a full batch and a last, shorter one)
 
@@ -130,7 +130,13 @@ class Scratch:
 
 class ScratchOp(Function):
     """An op whose scratch buffers are kept between calls, but only while it is trained
-    (``needs_input_grad`` has a True): in inference each call makes and drops its own."""
+    (``needs_input_grad`` has a True): in inference each call makes and drops its own.
+
+    ``keep_io`` (set inside a Sequential chain, ops/conv_pool.py): the arrays the op hands to
+    its neighbours (its output, its input gradient) may be kept buffers too, since the chain's
+    next and previous ops read them within the same step."""
+
+    keep_io = False
 
     def scratch(self, xp, name, shape, dtype, fill=None):
         if not any(getattr(self, "needs_input_grad", ())):  # inference: nothing to keep
@@ -139,6 +145,16 @@ class ScratchOp(Function):
         if store is None:
             store = self._scratch = Scratch()
         return store.get(xp, name, shape, dtype, fill)
+
+    def handed_out(self, xp, name, shape, dtype, zero: bool = False):
+        """An array this op hands to a neighbour: kept (``keep_io``) or fresh; zeroed when
+        ``zero``, uninitialised otherwise."""
+        if self.keep_io:
+            out = self.scratch(xp, name, shape, dtype)
+            if zero:
+                out.fill(0)
+            return out
+        return (xp.zeros if zero else xp.empty)(shape, dtype=dtype)
 
     def padded(self, xp, x, pads, fill=0.0):
         """x (N, H, W, C) with ``pads`` around it, in a reused buffer (its border is written once,
@@ -170,9 +186,6 @@ class Conv(ScratchOp):
     # input gradient is needed and cols is transposed, the GEMM's rows come in window order,
     # so each window member is one contiguous block of the output (ops/conv_pool.py)
     window_rows = None
-    # set inside a Sequential chain (ops/conv_pool.py): the input gradient lives in a buffer
-    # kept from one step to the next (the previous op reads it within the step)
-    keep_io = False
 
     def _setup(self, x_shape):
         if self.__dict__.get("_geometry_for") != x_shape:
@@ -259,7 +272,7 @@ class Conv(ScratchOp):
         ``out``: a (N·Ho·Wo, F) array for the GEMM's output (ungrouped convolutions)."""
         xp = get_array_module(cols)
         (n, f), (ho, wo), g = self.out_nf, self.out_hw, self.groups
-        ones, few, wr = self.bias_col, self.cols_t, self.rows_by_window
+        ones, few = self.bias_col, self.cols_t
         if few:  # a 2-D GEMM: (N·Ho·Wo, kh·kw·C [+1]) @ (kh·kw·C [+1], F)
             z = xp.matmul(cols.T, Kmat_all[0], out=out)
         elif g == 1:
@@ -276,8 +289,6 @@ class Conv(ScratchOp):
         self.y = y if training else None
         if not training:
             self.cols = None
-        if wr is not None:  # (ph·pw, N, Ho/ph, Wo/pw, F): one block per window member
-            return y.reshape(wr[0] * wr[1], n, ho // wr[0], wo // wr[1], f)
         y = y.reshape(n, ho, wo, f)
         if self.one_d:
             y = y[:, 0]
@@ -310,12 +321,7 @@ class Conv(ScratchOp):
         if need[0]:
             n = self.x_shape[0]
             cg = kd // (kh * kw)
-            shape = (n, *self.pad_hw, g, cg)
-            if self.keep_io:  # inside a chain: the previous op reads it within the step
-                gpad = self.scratch(xp, "grad_in", shape, gy.dtype)
-                gpad.fill(0)
-            else:
-                gpad = xp.zeros(shape, dtype=gy.dtype)
+            gpad = self.handed_out(xp, "grad_in", (n, *self.pad_hw, g, cg), gy.dtype, zero=True)
             if g == 1:
                 self._add_input_grad(xp, gpad[:, :, :, 0], gz, kh, kw, cg)
             else:

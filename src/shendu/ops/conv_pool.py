@@ -48,15 +48,15 @@ class ConvMaxPool(ScratchOp):
     op, then the Conv's activation on the pooled values.
 
     In training its temporaries (the convolution's output, the argmax index, dL/dp) live in
-    buffers kept from one step to the next; with ``chain_buffers`` (set by the Sequential
-    chain, ``models/chain.py``) so do its output and its input gradient, which the chain's
-    next and previous ops read within the same step. A step then maps no fresh pages: fresh
-    multi-megabyte arrays cost page faults every step, 0.4-0.5 s an epoch of the MNIST
-    convnet in a process whose allocator had not yet grown its heap (benchmarks/README.md).
+    buffers kept from one step to the next; with ``keep_io`` (set by the Sequential chain,
+    ``models/chain.py``, and passed on to its inner ops) so do its output and its input
+    gradient, which the chain's next and previous ops read within the same step. A step
+    then maps no fresh pages: fresh multi-megabyte arrays cost page faults every step,
+    0.4-0.5 s an epoch of the MNIST convnet in a process whose allocator had not yet grown
+    its heap (benchmarks/README.md).
     """
 
-    reusable = True  # both inner ops are; this one keeps only the pooled output
-    chain_buffers = False
+    reusable = True  # both inner ops are; this one keeps only its buffers between calls
 
     @classmethod
     def of(cls, conv: Conv, pool: MaxPool) -> ConvMaxPool:
@@ -77,14 +77,13 @@ class ConvMaxPool(ScratchOp):
     def forward(self, x, K, b=None):
         need = getattr(self, "needs_input_grad", ())
         training = any(need)
-        keep = training and self.chain_buffers
         conv, pool = self.conv, self.pool
         conv.needs_input_grad = need
         pool.needs_input_grad = (True,) if training else ()
-        conv.keep_io = pool.keep_io = keep
+        conv.keep_io = pool.keep_io = self.keep_io
         cols, Kmat = conv.lower(x, K, b)
         if conv.rows_by_window:  # cols' rows: (ph·pw, N, Ho/ph, Wo/pw), a block per member
-            p, self.index = self._pooled_windows(cols, Kmat[0], b, keep)
+            p, self.index = self._pooled_windows(cols, Kmat[0], b)
         else:  # p: a fresh array (or this op's kept one): the activation may run in place on it
             z = None
             if training and conv.groups == 1:
@@ -114,7 +113,7 @@ class ConvMaxPool(ScratchOp):
         step = max(1, min(rows, self.chunk_bytes // (f * itemsize)))
         return [(r, min(r + step, rows)) for r in range(0, rows, step)], step
 
-    def _pooled_windows(self, cols, Kmat, b, keep):
+    def _pooled_windows(self, cols, Kmat, b):
         """(pooled z, argmax index) from cols in window order, a chunk of rows at a time: each
         member's GEMM rows, then their maximum while they are still in cache. The (ph·pw)·M
         rows of z never exist at once."""
@@ -126,7 +125,7 @@ class ConvMaxPool(ScratchOp):
         add_bias = b is not None and not conv.bias_col
         training = any(pool.needs_input_grad)
         shape = (rows, f)
-        y = self.scratch(xp, "pooled", shape, Kmat.dtype) if keep else xp.empty(shape, Kmat.dtype)
+        y = self.handed_out(xp, "pooled", shape, Kmat.dtype)
         index = self.scratch(xp, "index", shape, xp.uint8) if training else None
         spans, step = self._spans(rows, f, y.itemsize)
         Z = pool.scratch(xp, "member_rows", (members, step, f), y.dtype)

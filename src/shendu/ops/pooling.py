@@ -92,11 +92,6 @@ class MaxPool(_Pool):
     path), which is far faster than an argmax along a non-contiguous axis.
     """
 
-    # Set inside a Sequential chain (ops/conv_pool.py): in training, the output and the input
-    # gradient live in buffers kept from one step to the next (the chain's next op reads them
-    # within the step), so a step maps no fresh pages for them.
-    keep_io = False
-
     def forward(self, x):
         view = self._windows(x, -get_array_module(x).inf)
         members = [view[:, :, :, i, j] for i, j in self._offsets()]
@@ -112,8 +107,7 @@ class MaxPool(_Pool):
         training = any(getattr(self, "needs_input_grad", ()))
         shape, dtype = members[0].shape, members[0].dtype
         if out is None:
-            kept = training and self.keep_io
-            y = self.scratch(xp, "pooled", shape, dtype) if kept else xp.empty(shape, dtype)
+            y = self.handed_out(xp, "pooled", shape, dtype)
             index = self.scratch(xp, "index", shape, xp.uint8) if training else None
         else:
             y, index = out
@@ -144,13 +138,7 @@ class MaxPool(_Pool):
         (ho, wo), (sh, sw) = self.out_hw, self.strides
         tiles = self.pool == self.strides and tuple(self.pad_hw) == (ho * sh, wo * sw)
         # windows that tile the input exactly are written, not added, into an empty buffer
-        shape = (n, *self.pad_hw, c)
-        if self.keep_io:
-            gpad = self.scratch(xp, "grad_in", shape, gy.dtype)
-            if not tiles:
-                gpad.fill(0)
-        else:
-            gpad = (xp.empty if tiles else xp.zeros)(shape, dtype=gy.dtype)
+        gpad = self.handed_out(xp, "grad_in", (n, *self.pad_hw, c), gy.dtype, zero=not tiles)
         targets = [gpad[:, i:i + (ho - 1) * sh + 1:sh, j:j + (wo - 1) * sw + 1:sw]
                    for i, j in self._offsets()]
         self.to_argmax(gy, self.index, targets, overwrite=tiles)
