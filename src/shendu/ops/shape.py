@@ -111,6 +111,8 @@ class MatMul(Function):
 
 
 class Reshape(Function):
+    reusable = True  # keeps only the last input's shape (the Sequential fast path reuses it)
+
     def forward(self, x):
         self.in_shape = x.shape
         return x.reshape(self.shape)
@@ -121,6 +123,8 @@ class Reshape(Function):
 
 
 class Transpose(Function):
+    reusable = True  # keeps only the last call's axes (the Sequential fast path reuses it)
+
     def forward(self, x):
         axes = self.axes if self.axes is not None else tuple(reversed(range(x.ndim)))
         self.axes_ = tuple(a % x.ndim for a in axes)  # negative axes: their inverse needs >= 0
