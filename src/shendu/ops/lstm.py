@@ -131,8 +131,14 @@ class LSTMFn(Recurrent):
             if self.rdpT is not None:
                 xp.multiply(H[t + 1], self.rdpT, out=XH[t + 1, :u])
         c_final = C[steps if keep else steps % 2]
-        out = self._pack(H[1:].transpose(0, 2, 1), [H[-1].T, c_final.T])
-        if out.base is not None:  # a view of H (one step, one unit): never hand out scratch
+        seq = None
+        if self.return_sequences:  # (batch, time, units), a (units, batch) transpose a step
+            seq = xp.empty((batch, steps, u), dtype)
+            for t in range(steps):
+                seq[:, t] = H[t + 1].T
+        O = H[-1:].transpose(0, 2, 1) if seq is None else seq.transpose(1, 0, 2)
+        out = self._pack(O, [H[-1].T, c_final.T])
+        if out.base is not None and out.base is not seq:  # a view of H: never hand out scratch
             out = out.copy()
         if not keep:
             self._release()  # no backward will come
