@@ -293,6 +293,32 @@ def test_merge_layers_match_torch_and_finite_differences(name):
     assert check_gradients(lambda *ts: layer(list(ts)), arrays) < 1e-6
 
 
+def _torch_cat(tensors, dim):
+    import torch
+
+    return torch.cat(tensors, dim=dim)
+
+
+# the functional forms (layers.add([a, b]) and so on): each builds its layer and calls it
+FUNCTIONAL_MERGES = {
+    "add": (layers.add, lambda a, b: a + b),
+    "subtract": (layers.subtract, lambda a, b: a - b),
+    "multiply": (layers.multiply, lambda a, b: a * b),
+    "average": (layers.average, lambda a, b: (a + b) / 2),
+    "maximum": (layers.maximum, lambda a, b: a.maximum(b)),
+    "minimum": (layers.minimum, lambda a, b: a.minimum(b)),
+    "concatenate": (lambda ts, **kw: layers.concatenate(ts, axis=1, **kw),
+                    lambda a, b: _torch_cat([a, b], dim=1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONAL_MERGES))
+def test_functional_merge_forms_match_torch(name):
+    merge, reference = FUNCTIONAL_MERGES[name]
+    arrays = _apart(2, (3, 2, 4), seed=14)
+    compare_with_torch(lambda a, b: merge([a, b], dtype="float64"), reference, arrays)
+
+
 @pytest.mark.parametrize("axis, shapes", [
     (1, [(2, 3, 4), (2, 1, 4), (2, 2, 4)]),
     (-2, [(2, 3, 4), (2, 2, 4)]),
