@@ -66,11 +66,33 @@ def _overrides(cb, hook: str) -> bool:
     return any(getattr(type(cb), h, None) is not getattr(Callback, h) for h in names)
 
 
+def check_callbacks(callbacks, where: str) -> list:
+    """``callbacks`` as a list of Callback objects, or an ArgumentError naming the bad entry."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback):
+        callbacks = [callbacks]
+    if not isinstance(callbacks, (list, tuple)):
+        raise ArgumentError(
+            f"{where}: callbacks must be a list of Callback objects, got "
+            f"{type(callbacks).__name__} ({callbacks!r}). Hint: callbacks=[EarlyStopping()]."
+        )
+    for i, cb in enumerate(callbacks):
+        if not (isinstance(cb, Callback) or callable(getattr(cb, "set_model", None))):
+            kind = "a Callback class, not an instance" if isinstance(cb, type) else (
+                f"{type(cb).__name__} ({cb!r})")
+            raise ArgumentError(
+                f"{where}: callbacks[{i}] must be a Callback, got {kind}. Hint: pass instances "
+                "of shendu.callbacks.Callback subclasses, e.g. callbacks=[EarlyStopping()]."
+            )
+    return list(callbacks)
+
+
 class CallbackList:
     """Calls a hook on every callback; hooks nobody overrides cost nothing per batch."""
 
     def __init__(self, callbacks, model=None, params=None):
-        self.callbacks = list(callbacks)
+        self.callbacks = check_callbacks(callbacks, "callbacks")
         for cb in self.callbacks:
             cb.set_model(model)
             cb.set_params(params or {})

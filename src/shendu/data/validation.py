@@ -51,6 +51,11 @@ def check_array(x, name: str, *, dtype=None, allow_int: bool = False, min_ndim: 
             f"{name}: expected at least one sample, got an empty array of shape {x.shape}. "
             "Hint: check the file or the filter that produced it."
         )
+    if x.size == 0:
+        raise DataError(
+            f"{name}: expected at least one value per sample, got shape {x.shape} (an axis of "
+            "length 0 after the samples axis). Hint: check the columns that were selected."
+        )
     if x.dtype.kind == "f" and not _all_finite(x):
         bad = _first_non_finite(x)
         raise DataError(

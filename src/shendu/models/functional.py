@@ -42,6 +42,12 @@ class Functional(Model):
                     f"calls, got {type(t).__name__}. Hint: x = Input(shape=(4,)); "
                     "y = Dense(1)(x); Model(x, y)."
                 )
+        if not flatten(inputs) or not flatten(outputs):
+            raise ArgumentError(
+                f"Model: expected at least one input and one output, got {len(flatten(inputs))} "
+                f"and {len(flatten(outputs))}. Hint: x = Input(shape=(4,)); y = Dense(1)(x); "
+                "Model(x, y)."
+            )
         self._input_struct = inputs
         self._output_struct = outputs
         self.inputs = _as_list(inputs)

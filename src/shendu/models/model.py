@@ -15,6 +15,7 @@ The loop never knows which layers exist: a step is ``y_pred = model(x)``, ``loss
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from typing import TYPE_CHECKING
@@ -24,7 +25,14 @@ import numpy as np
 from .. import backend
 from ..autograd import Tensor, is_grad_enabled, no_grad
 from ..data import validation as check
-from ..errors import ArgumentError, DTypeError, NotBuiltError, NotCompiledError, ShapeError
+from ..errors import (
+    ArgumentError,
+    DTypeError,
+    NotBuiltError,
+    NotCompiledError,
+    ShapeError,
+    ShenduError,
+)
 from ..layers.base import Layer
 from ..parameters import FlatParameters
 from . import targets
@@ -102,10 +110,12 @@ class Model(Layer):
         optimizer = optimizers_mod.get(optimizer)  # resolve everything before changing state
         names = self._multi_output_names()
         output_losses = output_metrics = None
+        weights = getattr(self, "_loss_weights", None)
         if names:
             output_losses = [losses_mod.get(spec) for spec in per_output(loss, names, "loss")]
-            self._loss_weights = [1.0 if w is None else float(w) for w in per_output(
-                1.0 if loss_weights is None else loss_weights, names, "loss_weights")]
+            weights = [1.0 if w is None else _loss_weight(w, f"loss_weights['{n}']")
+                       for w, n in zip(per_output(1.0 if loss_weights is None else loss_weights,
+                                                  names, "loss_weights"), names)]
             nested = isinstance(metrics, dict) or (
                 isinstance(metrics, (list, tuple)) and any(isinstance(m, (list, tuple))
                                                            for m in metrics))
@@ -117,12 +127,17 @@ class Model(Layer):
             metrics = [spec for specs in output_metrics for spec in specs]
         else:
             loss = losses_mod.get(loss)
+            self._check_single_output_loss_weights(loss_weights)
+            metrics = self._single_output_metrics(metrics)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             metrics = [metrics]
+        if weighted_metrics is not None and not isinstance(weighted_metrics, (list, tuple)):
+            weighted_metrics = [weighted_metrics]
         for spec in list(metrics or []) + list(weighted_metrics or []):
-            if isinstance(spec, str):  # fail now on unknown names, not at the first batch
-                metrics_mod.get(spec, loss.name, (1,), (1,))
+            # fail now on unknown names and objects, not after the first gradient step
+            metrics_mod.get(spec, loss.name, (1,), (1,))
         self.optimizer, self.loss = optimizer, loss
+        self._loss_weights = weights
         self._output_losses, self._output_metric_specs = output_losses, output_metrics
         self._loss_trackers = [metrics_mod.Mean(name=f"{n}_loss") for n in names or []]
         self._metric_specs = list(metrics or [])
@@ -131,6 +146,41 @@ class Model(Layer):
         self._weighted_metrics = None
         self._flat = None
         self.compiled = True
+
+    def _check_single_output_loss_weights(self, loss_weights) -> None:
+        """With one output a loss weight other than 1 would be ignored, so it is refused."""
+        if loss_weights is None:
+            return
+        value = loss_weights
+        if isinstance(value, (list, tuple)) and len(value) == 1:
+            value = value[0]
+        elif isinstance(value, dict) and len(value) == 1:
+            value = next(iter(value.values()))
+        if isinstance(value, (list, tuple, dict)):
+            raise ArgumentError(
+                f"compile: loss_weights has {len(value)} entries, but model '{self.name}' has one "
+                "output. Hint: loss_weights weighs the losses of several outputs; leave it out."
+            )
+        if _loss_weight(value, "loss_weights") != 1.0:
+            raise ArgumentError(
+                f"compile: loss_weights={loss_weights!r}, but model '{self.name}' has one output, "
+                "and shendu weighs only the losses of several outputs against each other. Hint: "
+                "leave loss_weights out; to take larger steps, raise the learning_rate."
+            )
+
+    def _single_output_metrics(self, metrics):
+        """Keras's ``metrics={output_name: [...]}`` for a model with one output → the list."""
+        if not isinstance(metrics, dict):
+            return metrics
+        names = getattr(self, "output_names", None) or [
+            layer.name for layer in self._layers[-1:]]
+        if len(metrics) != 1 or next(iter(metrics)) not in names:
+            raise ArgumentError(
+                f"compile: metrics is a dict keyed by {sorted(map(str, metrics))}, but model "
+                f"'{self.name}' has one output, named {names[0] if names else '(none yet)'!r}. "
+                "Hint: pass a list, e.g. metrics=['accuracy']."
+            )
+        return next(iter(metrics.values()))
 
     @property
     def metrics(self) -> list:
@@ -174,6 +224,51 @@ class Model(Layer):
                 metric.name = f"{name}_{metric.name}"
                 self._metrics.append(metric)
                 self._metric_output[id(metric)] = i
+
+    def _try_metrics(self, y, output_shape, batch_size: int) -> None:
+        """Build the metrics and run a copy of each of shendu's own on the first and the last
+        batch's worth of targets (against made-up outputs of the output shape), before any step.
+
+        A metric that cannot read these targets (say 'binary_accuracy' with integer labels
+        against three outputs) then fails here, with its name, and not after the optimizer has
+        already changed the weights. Copies leave the metrics' state alone; metrics written
+        by the user are not run (their update_state may have effects of its own). Runs only
+        while the metrics are not built yet.
+        """
+        if self._metrics is not None or not (self._metric_specs or self._weighted_metric_specs
+                                             or getattr(self, "_output_metric_specs", None)):
+            return
+        several = isinstance(y, MultiArray)
+        shapes = output_shape if several else [
+            output_shape[0] if isinstance(output_shape, list) else output_shape]
+        n = len(y)
+        trials = []
+        for rows in sorted({min(batch_size, n), n % batch_size or min(batch_size, n)},
+                           reverse=True):
+            targets_ = list(y[:rows]) if several else [y[:rows]]
+            probes = [np.full(_probe_shape(shape, t), 0.5, dtype=backend.floatx())
+                      for shape, t in zip(shapes, targets_)]
+            trials.append((targets_, probes))
+        targets_, probes = trials[0]
+        self._build_metrics(y[:len(targets_[0])], MultiArray(probes) if several else probes[0])
+        outputs = getattr(self, "_metric_output", {})
+        own = [m for m in self.metrics[len(self._loss_trackers):] if _shendu_metric(m)]
+        for (targets_, probes), metric in ((t, m) for t in trials for m in own):
+            i = outputs.get(id(metric), 0)
+            try:
+                copy.deepcopy(metric).update_state(targets_[i], probes[i])
+            except (ValueError, TypeError, IndexError) as err:
+                self._metrics = self._weighted_metrics = None
+                detail = str(err) if isinstance(err, ShenduError) else (
+                    f"{type(err).__name__}: {err}")
+                raise ShapeError(
+                    f"Model '{self.name}': metric '{metric.name}' cannot compare targets of "
+                    f"shape {targets_[i].shape} with outputs of shape {probes[i].shape} "
+                    f"({detail.rstrip('. ')}). Hint: integer labels take "
+                    "'sparse_categorical_accuracy', one-hot targets 'categorical_accuracy', "
+                    "one sigmoid output 'binary_accuracy'; 'accuracy' picks the right one from "
+                    "the loss."
+                ) from None
 
     def _reset_metrics(self) -> None:
         for m in self.metrics:
@@ -391,23 +486,27 @@ class Model(Layer):
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1) -> History:
         """Train for ``epochs`` passes over (x, y); returns a History of per-epoch logs."""
-        from ..callbacks import CallbackList, History, ProgbarLogger
+        from ..callbacks import CallbackList, History, ProgbarLogger, check_callbacks
 
         self._require_compiled("fit")
         batch_size = check.check_positive_int(batch_size, "batch_size") or 32
-        epochs = check.check_positive_int(epochs, "epochs", minimum=0)
-        initial_epoch = check.check_positive_int(initial_epoch, "initial_epoch", minimum=0)
+        epochs = check.check_positive_int(epochs, "epochs", allow_none=False, minimum=0)
+        initial_epoch = check.check_positive_int(initial_epoch, "initial_epoch", allow_none=False,
+                                                 minimum=0)
         steps_per_epoch = check.check_positive_int(steps_per_epoch, "steps_per_epoch")
         validation_freq = check.check_positive_int(validation_freq, "validation_freq")
         validation_batch_size = check.check_positive_int(validation_batch_size,
                                                          "validation_batch_size")
         validation_steps = check.check_positive_int(validation_steps, "validation_steps")
-        if not (isinstance(validation_split, (int, float)) and 0.0 <= validation_split < 1.0):
+        user_callbacks = check_callbacks(callbacks, "fit")
+        if isinstance(validation_split, bool) or not (
+                isinstance(validation_split, (int, float)) and 0.0 <= validation_split < 1.0):
             raise ArgumentError(
                 f"fit: validation_split must be in [0, 1), got {validation_split!r}. "
                 "Hint: 0.2 keeps the last 20% of the samples for validation."
             )
         x, y, output_shape = self._check_xy(x, y)
+        self._try_metrics(y, output_shape, batch_size)
         sample_weight = check.check_sample_weight(sample_weight, len(x))
         if class_weight is not None:
             sample_weight = targets.class_weights_to_sample_weights(class_weight, y, sample_weight)
@@ -432,7 +531,6 @@ class Model(Layer):
         n = len(x)
         steps = steps_per_epoch or math.ceil(n / batch_size)
         history = History()
-        user_callbacks = list(callbacks or [])
         cbs = [history]
         if not any(type(cb).__name__ == "TerminateOnNaN" for cb in user_callbacks):
             cbs.append(_default_terminate_on_nan())
@@ -485,9 +583,12 @@ class Model(Layer):
 
     def _check_validation_data(self, data, output_shape):
         if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+            got = (f"a {type(data).__name__} of {len(data)}" if isinstance(data, (tuple, list))
+                   else f"a {type(data).__name__}")
             raise ArgumentError(
                 "fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
-                f"sample_weight), got {type(data).__name__}."
+                f"sample_weight), got {got}. Hint: validation_data=(x_val, y_val), or "
+                "validation_split=0.2 to hold out the last 20% of x."
             )
         xv, yv, _ = self._check_xy(data[0], data[1], "validation_data[0] (x_val)",
                                    "validation_data[1] (y_val)")
@@ -502,7 +603,8 @@ class Model(Layer):
         batch_size = check.check_positive_int(batch_size, "batch_size") or 32
         steps = check.check_positive_int(steps, "steps")
         if not _checked:
-            x, y, _ = self._check_xy(x, y)
+            x, y, output_shape = self._check_xy(x, y)
+            self._try_metrics(y, output_shape, batch_size)
             sample_weight = check.check_sample_weight(sample_weight, len(x))
         self._reset_metrics()
         start = time.perf_counter()
@@ -596,13 +698,14 @@ class Model(Layer):
 
         if isinstance(callbacks, CallbackList):
             return callbacks
-        return CallbackList(list(callbacks or []), model=self, params=params)
+        return CallbackList(callbacks, model=self, params=params)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         """One gradient step on one batch; returns the loss (and metrics) on that batch."""
         self._require_compiled("train_on_batch")
-        x, y, _ = self._check_xy(x, y)
+        x, y, output_shape = self._check_xy(x, y)
+        self._try_metrics(y, output_shape, len(x))
         sample_weight = check.check_sample_weight(sample_weight, len(x))
         if class_weight is not None:
             sample_weight = targets.class_weights_to_sample_weights(class_weight, y, sample_weight)
@@ -615,14 +718,19 @@ class Model(Layer):
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) on one batch, without training."""
         self._require_compiled("test_on_batch")
-        x, y, _ = self._check_xy(x, y)
+        x, y, output_shape = self._check_xy(x, y)
+        self._try_metrics(y, output_shape, len(x))
         self._reset_metrics()
         loss = self.test_step(x, y, check.check_sample_weight(sample_weight, len(x)))
         return self._step_result(loss, return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch."""
-        return self.predict(x, batch_size=max(1, len(x)), verbose=0)
+        try:
+            rows = len(x)
+        except TypeError:  # None or a scalar: predict's own check names the problem
+            rows = 1
+        return self.predict(x, batch_size=max(1, rows), verbose=0)
 
     def _step_result(self, loss, return_dict):
         logs = {"loss": loss, **self._metric_logs()}
@@ -699,6 +807,31 @@ def _check_overwrite(filepath, overwrite) -> None:
             f"save: '{filepath}' exists and overwrite=False. Hint: pick another name or pass "
             "overwrite=True."
         )
+
+
+def _shendu_metric(metric) -> bool:
+    """True for a metric of shendu's own classes (and functions), which has no side effects."""
+    fn = getattr(metric, "fn", None)
+    return type(metric).__module__.startswith("shendu.") and (
+        fn is None or getattr(fn, "__module__", "").startswith("shendu."))
+
+
+def _probe_shape(output_shape, y) -> tuple:
+    """An output of ``output_shape`` for the rows of y; unknown sizes taken from y, else 1."""
+    dims = [d if d is not None else (y.shape[i] if i < y.ndim else 1)
+            for i, d in enumerate(output_shape) if i > 0]
+    return (len(y), *dims)
+
+
+def _loss_weight(value, what: str) -> float:
+    """A loss weight as a float, or an ArgumentError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(value):
+        raise ArgumentError(
+            f"compile: {what} must be a finite number, got {value!r}. Hint: loss_weights="
+            "[1.0, 0.5] counts the second output's loss half as much as the first's."
+        )
+    return float(value)
 
 
 def _log_value(result):

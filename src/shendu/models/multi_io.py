@@ -47,14 +47,18 @@ def as_arrays(value, names: list[str], what: str, **check_kwargs):
         missing = [n for n in names if n not in value]
         if missing:
             raise ArgumentError(
-                f"{what}: missing entries {missing}; expected keys {names}, got {sorted(value)}."
+                f"{what}: missing entries {missing}; expected keys {names}, got "
+                f"{sorted(map(str, value))}. Hint: the keys are the names of the model's "
+                f"{'inputs' if what.startswith('x') else 'outputs'} (model.input_names / "
+                "model.output_names)."
             )
         value = [value[n] for n in names]
     if not isinstance(value, (list, tuple)) or len(value) != len(names):
         got = len(value) if isinstance(value, (list, tuple)) else type(value).__name__
         raise ShapeError(
             f"{what}: the model has {len(names)} ({', '.join(names)}), so expected a list of "
-            f"{len(names)} arrays or a dict keyed by those names, got {got}."
+            f"{len(names)} arrays or a dict keyed by those names, got {got}. Hint: "
+            f"{what}=[{', '.join(f'{n}_array' for n in names)}]."
         )
     arrays = MultiArray(check.check_array(a, f"{what}['{n}']", **check_kwargs)
                         for a, n in zip(value, names))
@@ -62,7 +66,8 @@ def as_arrays(value, names: list[str], what: str, **check_kwargs):
     if len(lengths) > 1:
         raise ShapeError(
             f"{what}: every array needs one row per sample, got lengths "
-            f"{[len(a) for a in list.__iter__(arrays)]}."
+            f"{[len(a) for a in list.__iter__(arrays)]}. Hint: row i of each array belongs to "
+            "sample i."
         )
     return arrays
 
@@ -72,13 +77,14 @@ def per_output(spec, names: list[str], what: str) -> list:
     if isinstance(spec, dict):
         unknown = set(spec) - set(names)
         if unknown:
-            raise ArgumentError(f"compile: {what} names unknown outputs {sorted(unknown)}; "
-                                f"the outputs are {names}.")
+            raise ArgumentError(f"compile: {what} names unknown outputs {sorted(map(str, unknown))}"
+                                f"; the outputs are {names}. Hint: key it by model.output_names.")
         return [spec.get(n) for n in names]
     if isinstance(spec, (list, tuple)):
         if len(spec) != len(names):
             raise ArgumentError(f"compile: {what} has {len(spec)} entries for {len(names)} "
-                                f"outputs ({', '.join(names)}).")
+                                f"outputs ({', '.join(names)}). Hint: one entry per output, in "
+                                "that order, or a dict keyed by output name.")
         return list(spec)
     return [spec for _ in names]
 

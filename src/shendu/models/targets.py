@@ -8,6 +8,8 @@ array([0, 2])
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ..errors import ArgumentError, DataError, ShapeError
@@ -60,6 +62,12 @@ def check_targets(loss, y, output_shape, name: str):
                 f"{name}: categorical_crossentropy expects one-hot targets of width {width} "
                 f"(the model's output), got shape {y.shape}. {hint}."
             )
+        if y.min() < 0 or y.max() > 1:
+            raise DataError(
+                f"{name}: categorical_crossentropy expects one-hot targets or class "
+                f"probabilities in [0, 1], got values from {y.min():g} to {y.max():g}. Hint: "
+                "one-hot encode the labels, e.g. np.eye(classes)[labels]."
+            )
         return y
     if y.ndim == out_ndim - 1 and width == 1:
         y = y[..., None]  # (samples,) against outputs (samples, 1): same rank, as Keras does
@@ -79,18 +87,39 @@ def check_targets(loss, y, output_shape, name: str):
 
 
 def class_weights_to_sample_weights(class_weight, y, sample_weight=None):
-    """Per-sample weights from a ``{class: weight}`` dict (Keras's class_weight)."""
+    """Per-sample weights from a ``{class: weight}`` dict (Keras's class_weight).
+
+    Classes the dict does not name keep weight 1; keys must be class indices (whole numbers
+    >= 0) and weights finite numbers >= 0.
+    """
     if not isinstance(class_weight, dict):
         raise ArgumentError(
             "class_weight: expected a dict {class index: weight}, got "
-            f"{type(class_weight).__name__}."
+            f"{type(class_weight).__name__}. Hint: class_weight={{0: 1.0, 1: 5.0}} counts "
+            "class 1 five times as much."
         )
+    checked = {}
+    for cls, weight in class_weight.items():
+        if isinstance(cls, bool) or not isinstance(cls, numbers.Integral) or cls < 0:
+            raise ArgumentError(
+                f"class_weight: keys must be class indices (whole numbers >= 0), got {cls!r}. "
+                "Hint: for string classes, map them to 0, 1, ... first, as the labels are."
+            )
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) \
+                or not np.isfinite(weight) or weight < 0:
+            raise ArgumentError(
+                f"class_weight: the weight of class {cls} must be a finite number >= 0, got "
+                f"{weight!r}. Hint: e.g. class_weight={{0: 1.0, 1: 5.0}}."
+            )
+        checked[int(cls)] = float(weight)
     if y.ndim >= 2 and y.shape[-1] > 1:
         classes = y.argmax(axis=-1)
     else:
         classes = np.round(y.reshape(len(y), -1)[:, 0]).astype(np.int64)
-    table = np.ones(int(max(classes.max(), max(class_weight))) + 1)
-    for cls, weight in class_weight.items():
-        table[int(cls)] = weight
-    weights = table[classes]
+    # a table as long as the classes present; keys beyond them weigh no sample
+    table = np.ones(int(max(classes.max(), 0)) + 1)
+    for cls, weight in checked.items():
+        if cls < len(table):
+            table[cls] = weight
+    weights = table[np.maximum(classes, 0)]
     return weights if sample_weight is None else weights * sample_weight
