@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from shendu import layers as L
+from shendu import optimizers
 from shendu.errors import (
     ArgumentError,
     DataError,
@@ -232,3 +233,27 @@ def test_several_inputs_and_outputs_errors_carry_hints():
 def test_a_functional_model_needs_inputs_and_outputs():
     with pytest.raises(ArgumentError, match="expected at least one input and one output, got 0"):
         Model([], [])
+
+
+# -- optimizers ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("make, words", [
+    (lambda: optimizers.Adam(beta_1=1.5), r"Adam: beta_1 must be a number in \[0, 1\), got 1\.5"),
+    (lambda: optimizers.Adam(beta_2="x"), "Adam: beta_2 must be a number in"),
+    (lambda: optimizers.Nadam(beta_1=-0.1), "Nadam: beta_1"),
+    (lambda: optimizers.Adamax(beta_2=1.0), "Adamax: beta_2"),
+    (lambda: optimizers.AdamW(beta_1=2), "AdamW: beta_1"),
+    (lambda: optimizers.Adam(clipnorm=-1), r"clipnorm must be None or a finite number > 0, got "
+                                           r"-1\. Hint: clipnorm=1\.0"),
+    (lambda: optimizers.SGD(clipvalue=float("inf")), "clipvalue must be None or a finite"),
+    (lambda: optimizers.SGD(global_clipnorm=-2), "global_clipnorm.*Hint"),
+    (lambda: optimizers.SGD(clipnorm=1.0, clipvalue=1.0), "at most one of.*Hint"),
+    (lambda: optimizers.SGD(ema_momentum="x"), "ema_momentum must be a number in"),
+])
+def test_bad_optimizer_arguments(make, words):
+    with pytest.raises(ArgumentError, match=words) as info:
+        make()
+    assert "Hint:" in str(info.value)
+
+
+def test_numpy_betas_are_still_numbers():
+    assert optimizers.Adam(beta_1=np.float32(0.8)).beta_1 == pytest.approx(0.8)

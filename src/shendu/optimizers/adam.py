@@ -12,7 +12,7 @@ import math
 
 from ..backend import get_array_module
 from ..errors import ArgumentError
-from .base import Optimizer
+from .base import Optimizer, check_decay_rate
 from .schedules import LearningRateSchedule
 
 
@@ -31,7 +31,10 @@ class Adam(Optimizer):
                  beta_2: float = 0.999, epsilon: float = 1e-7, amsgrad: bool = False,
                  **kwargs) -> None:
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        owner = type(self).__name__
+        self.beta_1 = check_decay_rate(owner, "beta_1", beta_1, 0.9)
+        self.beta_2 = check_decay_rate(owner, "beta_2", beta_2, 0.999)
+        self.epsilon = float(epsilon)
         self.amsgrad = bool(amsgrad)
 
     def build(self, size, dtype, xp=None):

@@ -23,6 +23,7 @@ array([0.5, 1.5])
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from typing import Any
 
@@ -35,10 +36,29 @@ from .clipping import clip_gradients
 from .layout import Layout
 from .schedules import LearningRateSchedule
 
+_OPTIONAL_HINTS = {
+    "clipnorm": "clipnorm=1.0 caps each gradient's norm at 1",
+    "clipvalue": "clipvalue=0.5 clips every gradient entry to [-0.5, 0.5]",
+    "global_clipnorm": "global_clipnorm=1.0 caps the norm of all gradients together",
+    "weight_decay": "weight_decay=0.004 is AdamW's default",
+}
+
 
 def _check_optional_positive(owner: str, name: str, value) -> None:
-    if value is not None and not (isinstance(value, (int, float)) and value > 0):
-        raise ArgumentError(f"{owner}: {name} must be None or a number > 0, got {value!r}.")
+    if value is not None and (isinstance(value, bool) or not (
+            isinstance(value, numbers.Real) and value > 0 and math.isfinite(value))):
+        raise ArgumentError(f"{owner}: {name} must be None or a finite number > 0, got "
+                            f"{value!r}. Hint: {_OPTIONAL_HINTS[name]}, or None for none.")
+
+
+def check_decay_rate(owner: str, name: str, value, default: float) -> float:
+    """A moment decay rate (Adam's beta_1, beta_2...) as a float in [0, 1), or ArgumentError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        raise ArgumentError(
+            f"{owner}: {name} must be a number in [0, 1), got {value!r}. Hint: it is the decay "
+            f"of a running average of the gradients; {default} is the default."
+        )
+    return float(value)
 
 
 class Optimizer:
@@ -68,7 +88,8 @@ class Optimizer:
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ArgumentError(
                 f"{owner}: set at most one of clipnorm, clipvalue, global_clipnorm; got "
-                f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}."
+                f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}. "
+                "Hint: keep one and leave the others None."
             )
         for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
                            ("global_clipnorm", global_clipnorm), ("weight_decay", weight_decay)):
@@ -76,13 +97,17 @@ class Optimizer:
         if gradient_accumulation_steps is not None and not (
                 isinstance(gradient_accumulation_steps, int) and gradient_accumulation_steps >= 2):
             raise ArgumentError(f"{owner}: gradient_accumulation_steps must be None or an int "
-                                f">= 2, got {gradient_accumulation_steps!r}.")
-        if not 0.0 <= ema_momentum <= 1.0:
-            raise ArgumentError(f"{owner}: ema_momentum must be in [0, 1], got {ema_momentum}.")
+                                f">= 2, got {gradient_accumulation_steps!r}. Hint: 4 sums the "
+                                "gradients of 4 batches before each update.")
+        if isinstance(ema_momentum, bool) or not isinstance(ema_momentum, (int, float)) \
+                or not 0.0 <= ema_momentum <= 1.0:
+            raise ArgumentError(f"{owner}: ema_momentum must be a number in [0, 1], got "
+                                f"{ema_momentum!r}. Hint: 0.99 is the default.")
         if ema_overwrite_frequency is not None and not (
                 isinstance(ema_overwrite_frequency, int) and ema_overwrite_frequency >= 1):
             raise ArgumentError(f"{owner}: ema_overwrite_frequency must be None or an int >= 1, "
-                                f"got {ema_overwrite_frequency!r}.")
+                                f"got {ema_overwrite_frequency!r}. Hint: None copies the "
+                                "average into the weights only at the end of training.")
         if loss_scale_factor is not None:
             raise ArgumentError(
                 f"{owner}: loss_scale_factor={loss_scale_factor} is for float16 mixed precision, "

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from ..backend import get_array_module
-from .base import Optimizer
+from .base import Optimizer, check_decay_rate
 from .schedules import LearningRateSchedule
 
 
@@ -28,7 +28,10 @@ class Nadam(Optimizer):
     def __init__(self, learning_rate: float | LearningRateSchedule = 0.001, beta_1: float = 0.9,
                  beta_2: float = 0.999, epsilon: float = 1e-7, **kwargs) -> None:
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        owner = type(self).__name__
+        self.beta_1 = check_decay_rate(owner, "beta_1", beta_1, 0.9)
+        self.beta_2 = check_decay_rate(owner, "beta_2", beta_2, 0.999)
+        self.epsilon = float(epsilon)
 
     def build(self, size, dtype, xp=None):
         self.add_slot("m", size, dtype, xp)
