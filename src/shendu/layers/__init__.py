@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from ..errors import unknown_name
+from ..errors import ArgumentError, unknown_name
 from .base import Layer, Variable
 from .core import Activation, Dense, Input, InputLayer
 from .dropout import Dropout
@@ -96,7 +96,12 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
         raise unknown_name("layer class", name, {**_LAZY, **BUILTIN},
                            hint="Hint: register custom layers with "
                                 "shendu.saving.register_serializable().")
-    cfg = dict(config.get("config", {}))
+    cfg = config.get("config", {})
+    if not isinstance(cfg, dict):
+        raise ArgumentError(f"layer config of {name}: expected a dict of constructor arguments, "
+                            f"got {type(cfg).__name__}. Hint: pass the dict that "
+                            "shendu.layers.serialize(layer) returns.")
+    cfg = dict(cfg)
     if "layers" in cfg or cls is Lambda:  # a model used as a layer; a Lambda's function
         return cls.from_config(cfg, custom_objects)
     return cls.from_config(cfg)

@@ -261,6 +261,17 @@ class Attention(Layer):
         self.concat_score_weight = self.add_weight(
             (), "ones", name="concat_score_weight") if self.score_mode == "concat" else None
 
+    def _check_shapes(self, query, value, key) -> None:
+        shapes = [tuple(t.shape) for t in (query, value, key)]
+        if any(len(s) != 3 for s in shapes) or shapes[0][-1] != shapes[2][-1] \
+                or shapes[1][1] != shapes[2][1] or len({s[0] for s in shapes}) > 1:
+            raise ShapeError(
+                f"Attention '{self.name}': expected query (batch, Tq, dim), value (batch, Tv, "
+                f"dim_v) and key (batch, Tv, dim), got shapes query {shapes[0]}, value "
+                f"{shapes[1]}, key {shapes[2]}. Hint: query and key need the same last axis, "
+                "key and value the same number of steps."
+            )
+
     def _scores(self, query, key):
         """(B, Tq, Tv) scores of every query step against every key step."""
         if self.score_mode == "concat":
@@ -280,6 +291,7 @@ class Attention(Layer):
              use_causal_mask=False):
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
+        self._check_shapes(query, value, key)
         q_mask, v_mask = (mask if mask is not None else (None, None))
         scores = self._scores(query, key)
         keep = None

@@ -17,6 +17,7 @@ A subclass writes ``build(input_shape)`` (creating weights with :meth:`Layer.add
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections import defaultdict
 from typing import Any
@@ -55,11 +56,44 @@ def _option_module(key: str):
     return regularizers if key.endswith("_regularizer") else constraints
 
 
+def shape_arg(shape, where: str, arg: str) -> tuple:
+    """A per-sample shape (no batch axis): a tuple of positive ints, None for a size that
+    varies. Anything else raises an ArgumentError naming ``where`` and ``arg``."""
+    def size_ok(d):
+        return d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0)
+
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool) and shape > 0:
+        raise ArgumentError(
+            f"{where}: {arg} must be a tuple (the shape of one sample), got the number {shape}. "
+            f"Hint: {arg}=({shape},) for {shape} features."
+        )
+    if not isinstance(shape, (list, tuple)) or not all(size_ok(d) for d in shape):
+        raise ArgumentError(
+            f"{where}: {arg} must be a tuple of positive ints (or None for a size that varies), "
+            f"got {shape!r}. Hint: {arg}=(28, 28, 1) for 28x28 images with one channel; leave "
+            "out the batch axis."
+        )
+    return tuple(None if d is None else int(d) for d in shape)
+
+
 def _shapes(inputs):
     """The shape of a Tensor, or a list of shapes for a list of Tensors."""
     if isinstance(inputs, (list, tuple)):
         return [tuple(t.shape) for t in inputs]
     return tuple(inputs.shape)
+
+
+def _dtype_name(dtype, where: str) -> str | None:
+    """The NumPy name of a layer's ``dtype`` argument (None stays None)."""
+    if dtype is None:
+        return None
+    try:
+        return np.dtype(dtype).name
+    except TypeError:
+        raise DTypeError(
+            f"{where}: dtype {dtype!r} is not a data type. Hint: dtype='float32' (the default) "
+            "or 'float64'."
+        ) from None
 
 
 class Variable(Tensor):
@@ -87,6 +121,11 @@ class Variable(Tensor):
                 f"Weight '{self.path}': expected shape {self.data.shape}, got {value.shape}. "
                 "Hint: get_weights() shows the expected shapes."
             )
+        if value.dtype.kind not in "fiub":
+            raise DTypeError(
+                f"Weight '{self.path}': expected numbers, got an array of dtype {value.dtype}. "
+                "Hint: assign a float array."
+            )
         self.data[...] = value
 
     def __repr__(self) -> str:
@@ -107,18 +146,31 @@ class Layer:
                 f"{type(self).__name__}: unknown keyword argument(s) {sorted(kwargs)}. "
                 "Hint: check the spelling against the Keras documentation of this layer."
             )
+        if name is not None and not isinstance(name, str):
+            raise ArgumentError(
+                f"{type(self).__name__}: name must be a string, got {type(name).__name__} "
+                f"({name!r}). Hint: name='encoder', or leave it out for an automatic name."
+            )
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.trainable = trainable
-        self.dtype = np.dtype(dtype).name if dtype is not None else None
+        self.dtype = _dtype_name(dtype, f"{type(self).__name__} '{self.name}'")
         self.built = False
         self._weights: list[Variable] = []
         self._layers: list[Layer] = []
         self._build_shape: tuple | None = None
         self._losses: list[Tensor] = []
         self._inbound_nodes: list = []
+        where = f"{type(self).__name__} '{self.name}'"
         if input_dim is not None and input_shape is None:
+            if isinstance(input_dim, bool) or not isinstance(input_dim, numbers.Integral) \
+                    or input_dim <= 0:
+                raise ArgumentError(
+                    f"{where}: input_dim must be a positive int (the number of features), got "
+                    f"{input_dim!r}. Hint: input_dim=x.shape[1]."
+                )
             input_shape = (input_dim,)
-        self._input_shape_arg = None if input_shape is None else tuple(input_shape)
+        self._input_shape_arg = None if input_shape is None else shape_arg(
+            input_shape, where, "input_shape")
 
     # -- sub-layer tracking --------------------------------------------------------------------
     def __setattr__(self, key: str, value: Any) -> None:
@@ -334,6 +386,13 @@ class Layer:
                 raise ShapeError(
                     f"Layer '{self.name}'.set_weights: weight '{var.path}' expects shape "
                     f"{var.shape}, got {np.shape(value)}. Hint: get_weights() shows the layout."
+                )
+            kind = np.asarray(value).dtype
+            if kind.kind not in "fiub":
+                raise DTypeError(
+                    f"Layer '{self.name}'.set_weights: weight '{var.path}' takes numbers, got "
+                    f"an array of dtype {kind}. Hint: pass the float arrays get_weights() "
+                    "returns."
                 )
         for var, value in zip(mine, weights):
             var.assign(value)

@@ -14,6 +14,8 @@ Conv2D kernel (kh, kw, in_channels / groups, filters) and bias (filters,).
 
 from __future__ import annotations
 
+import numbers
+
 from .. import activations, constraints, initializers, ops, regularizers
 from ..errors import ArgumentError, ShapeError
 from ..ops.activations import Activation as ActivationFn
@@ -21,7 +23,6 @@ from ..ops.activations import Kernel, Sigmoid, Softmax
 from ..ops.activations import Linear as LinearKernel
 from ..ops.conv import (
     Conv,
-    as_tuple,
     check_padding,
     conv_settings,
     depthwise_settings,
@@ -41,6 +42,22 @@ def data_format_arg(value, where: str) -> str:
             "Hint: channels_last means (batch, rows, cols, channels)."
         )
     return value
+
+
+def size_arg(value, n: int, name: str, where: str) -> tuple[int, ...]:
+    """A window size or stride (``kernel_size=3`` → ``(3, 3)``) as ``n`` positive ints, or an
+    ArgumentError naming the layer and the argument. NumPy integers count as ints."""
+    def whole(v):
+        return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+    values = (value,) * n if whole(value) else (
+        tuple(value) if isinstance(value, (list, tuple)) else None)
+    if values is None or len(values) != n or not all(whole(v) and v > 0 for v in values):
+        raise ArgumentError(
+            f"{where}: {name} must be a positive int or a tuple of {n} of them, got {value!r}. "
+            f"Hint: {name}=3 or {name}={(3,) * n}."
+        )
+    return tuple(int(v) for v in values)
 
 
 def conv_output_shape(input_shape, rank, data_format, kernel, strides, dilation, padding, where):
@@ -68,14 +85,16 @@ class _Conv(Layer):
         where = f"{type(self).__name__} '{self.name}'"
         if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
             raise ArgumentError(f"{where}: filters must be a positive integer, got {filters!r}. "
-                                "Hint: Conv2D(32, 3) for 32 filters of 3x3.")
-        if not isinstance(groups, int) or groups <= 0 or filters % groups:
+                                f"Hint: {type(self).__name__}(32, 3) for 32 filters of size "
+                                "3.")
+        if not isinstance(groups, int) or isinstance(groups, bool) or groups <= 0 \
+                or filters % groups:
             raise ArgumentError(f"{where}: groups must be a positive divisor of filters "
                                 f"({filters}), got {groups!r}. Hint: groups=1 is a plain conv.")
         self.filters, self.groups = filters, groups
-        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
-        self.strides = as_tuple(strides, self.rank, "strides")
-        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
+        self.kernel_size = size_arg(kernel_size, self.rank, "kernel_size", where)
+        self.strides = size_arg(strides, self.rank, "strides", where)
+        self.dilation_rate = size_arg(dilation_rate, self.rank, "dilation_rate", where)
         self.padding = check_padding(padding, where, allow_causal=self.rank == 1)
         self.data_format = data_format_arg(data_format, where)
         self.activation = activations.get(activation)
@@ -225,7 +244,8 @@ class DepthwiseConv2D(_Conv):
                          depthwise_constraint, bias_constraint, **kwargs)
         if not isinstance(depth_multiplier, int) or depth_multiplier <= 0:
             raise ArgumentError(f"DepthwiseConv2D '{self.name}': depth_multiplier must be a "
-                                f"positive integer, got {depth_multiplier!r}.")
+                                f"positive integer, got {depth_multiplier!r}. Hint: "
+                                "depth_multiplier=1 gives one output channel per input channel.")
         self.depth_multiplier = depth_multiplier
 
     def build(self, input_shape):
@@ -286,6 +306,11 @@ class SeparableConv2D(_Conv):
                          activation, use_bias, depthwise_initializer, bias_initializer,
                          depthwise_regularizer, bias_regularizer, activity_regularizer,
                          depthwise_constraint, bias_constraint, **kwargs)
+        if not isinstance(depth_multiplier, int) or isinstance(depth_multiplier, bool) \
+                or depth_multiplier <= 0:
+            raise ArgumentError(f"SeparableConv2D '{self.name}': depth_multiplier must be a "
+                                f"positive integer, got {depth_multiplier!r}. Hint: "
+                                "depth_multiplier=1 gives one depthwise channel per input channel.")
         self.depth_multiplier = depth_multiplier
         self.pointwise_initializer = initializers.get(pointwise_initializer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)

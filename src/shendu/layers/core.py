@@ -17,7 +17,7 @@ from ..ops.activations import Activation as ActivationFn
 from ..ops.activations import Kernel, Sigmoid, Softmax
 from ..ops.activations import Linear as LinearKernel
 from ..ops.fused import Linear as FusedLinear
-from .base import STANDARD_WEIGHT_OPTIONS, Layer
+from .base import STANDARD_WEIGHT_OPTIONS, Layer, shape_arg
 from .node import Node, SymbolicTensor
 
 
@@ -32,8 +32,9 @@ class InputLayer(Layer):
         if text:
             self.dtype = "string"
         if shape is None:
-            raise ArgumentError("InputLayer: expected shape=(features, ...), got None.")
-        self.shape = tuple(shape)
+            raise ArgumentError(f"InputLayer '{self.name}': expected shape=(features, ...), got "
+                                "None. Hint: Input(shape=(4,)) for 4 features per sample.")
+        self.shape = shape_arg(shape, f"InputLayer '{self.name}'", "shape")
         self.batch_size = batch_size
         self._input_shape_arg = self.shape
         self.built = True
@@ -87,6 +88,18 @@ class Dense(Layer):
             bias_constraint=bias_constraint)
 
     def build(self, input_shape):
+        if len(input_shape) < 2:
+            raise ShapeError(
+                f"Dense '{self.name}': expected inputs of shape (batch, ..., features), got "
+                f"shape {tuple(input_shape)}. Hint: one sample? use x.reshape(1, -1); one "
+                "feature per sample? use x.reshape(-1, 1)."
+            )
+        if not input_shape[-1]:
+            raise ShapeError(
+                f"Dense '{self.name}': the last axis of its input must have a known size > 0, got "
+                f"shape {tuple(input_shape)}. Hint: give Input a fixed number of features, "
+                "e.g. Input(shape=(None, 16)), or pool/flatten a varying axis first."
+            )
         self.input_dim = int(input_shape[-1])
         self.kernel = self.add_weight((self.input_dim, self.units), self.kernel_initializer,
                                       name="kernel", regularizer=self.kernel_regularizer,
@@ -98,7 +111,13 @@ class Dense(Layer):
                                         constraint=self.bias_constraint)
 
     def call(self, inputs):
-        if inputs.shape[-1] != self.input_dim:
+        if inputs.ndim < 2 or inputs.shape[-1] != self.input_dim:
+            if inputs.ndim < 2:
+                raise ShapeError(
+                    f"Dense '{self.name}': expected inputs of shape (batch, ..., "
+                    f"{self.input_dim}), got shape {tuple(inputs.shape)}, which has no batch "
+                    "axis. Hint: one sample? use x.reshape(1, -1)."
+                )
             raise ShapeError(
                 f"Dense '{self.name}': expected inputs with {self.input_dim} features on the last "
                 f"axis, got shape {tuple(inputs.shape)}. Hint: the layer was built for "

@@ -16,6 +16,8 @@ array([[ True,  True, False]])
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .. import constraints, initializers, ops, regularizers
@@ -114,6 +116,11 @@ class Masking(Layer):
 
     def __init__(self, mask_value: float = 0.0, **kwargs):
         super().__init__(**kwargs)
+        if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real):
+            raise ArgumentError(
+                f"Masking '{self.name}': mask_value must be a number, got {mask_value!r}. Hint: "
+                "mask_value=0.0 masks the time steps whose features are all 0."
+            )
         self.mask_value = float(mask_value)
 
     creates_mask = True

@@ -43,9 +43,11 @@ class Merge(Layer):
 
     def build(self, input_shape):
         if not isinstance(input_shape, list) or len(input_shape) < self.min_inputs:
+            got = (f"{len(input_shape)}" if isinstance(input_shape, list)
+                   else f"one input of shape {tuple(input_shape)}")
             raise ArgumentError(
                 f"{type(self).__name__} '{self.name}': expected a list of at least "
-                f"{self.min_inputs} inputs."
+                f"{self.min_inputs} inputs, got {got}. Hint: layer([a, b])."
             )
 
 
@@ -69,7 +71,7 @@ class Subtract(_Elementwise):
     def combine(self, inputs):
         if len(inputs) != 2:
             raise ArgumentError(f"Subtract '{self.name}': expected exactly 2 inputs, got "
-                                f"{len(inputs)}.")
+                                f"{len(inputs)}. Hint: Subtract()([a, b]) gives a - b.")
         return ops.subtract(inputs[0], inputs[1])
 
 
@@ -106,11 +108,20 @@ class Concatenate(Merge):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise ArgumentError(f"Concatenate '{self.name}': axis must be an int, got {axis!r}. "
+                                "Hint: axis=-1 joins along the last axis.")
         self.axis = axis
 
     def call(self, inputs):
         inputs = self._check(inputs)
         ndim = inputs[0].ndim
+        if not -ndim <= self.axis < ndim:
+            raise ShapeError(
+                f"Concatenate '{self.name}': axis={self.axis} is out of range for inputs of rank "
+                f"{ndim} (shapes {[tuple(x.shape) for x in inputs]}). Hint: axis=-1 joins along "
+                "the last axis."
+            )
         axis = self.axis % ndim
         for t in inputs:
             other = [d for i, d in enumerate(t.shape) if i != axis]
@@ -118,7 +129,8 @@ class Concatenate(Merge):
             if t.ndim != ndim or other != first:
                 raise ShapeError(
                     f"Concatenate '{self.name}': inputs must match on every axis but {self.axis}, "
-                    f"got shapes {[tuple(x.shape) for x in inputs]}."
+                    f"got shapes {[tuple(x.shape) for x in inputs]}. Hint: reshape or pool them "
+                    "to the same sizes first."
                 )
         return ops.concatenate(inputs, axis=self.axis)
 
@@ -137,11 +149,17 @@ class Dot(Merge):
     def call(self, inputs):
         a, b = self._check(inputs)[:2]
         axes = self.axes if isinstance(self.axes, (list, tuple)) else (self.axes, self.axes)
+        if not (-a.ndim <= axes[0] < a.ndim and -b.ndim <= axes[1] < b.ndim):
+            raise ShapeError(
+                f"Dot '{self.name}': axes={self.axes} are out of range for inputs of shapes "
+                f"{tuple(a.shape)} and {tuple(b.shape)}. Hint: axes=-1 contracts the last axes."
+            )
         ax_a, ax_b = axes[0] % a.ndim, axes[1] % b.ndim
         if a.shape[ax_a] != b.shape[ax_b]:
             raise ShapeError(
                 f"Dot '{self.name}': axis {axes[0]} of the first input ({a.shape[ax_a]}) must "
-                f"equal axis {axes[1]} of the second ({b.shape[ax_b]})."
+                f"equal axis {axes[1]} of the second ({b.shape[ax_b]}). Hint: pick axes of the "
+                "same size, e.g. Dot(axes=-1) for two (batch, d) inputs."
             )
         if self.normalize:
             a = a / ops.sqrt(ops.sum(a * a, axis=ax_a, keepdims=True) + 1e-12)

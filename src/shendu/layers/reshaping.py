@@ -41,7 +41,8 @@ class Flatten(Layer):
         if data_format not in ("channels_last", "channels_first"):
             raise ArgumentError(
                 f"Flatten '{self.name}': data_format must be 'channels_last' or "
-                f"'channels_first', got {data_format!r}."
+                f"'channels_first', got {data_format!r}. Hint: channels_last means (batch, rows, "
+                "cols, channels)."
             )
         self.data_format = data_format
 
@@ -51,6 +52,11 @@ class Flatten(Layer):
         return None
 
     def call(self, inputs):
+        if inputs.ndim == 0:
+            raise ShapeError(
+                f"Flatten '{self.name}': expected inputs with a batch axis, got a scalar. Hint: "
+                "pass an array of shape (batch, ...)."
+            )
         axes = self._axes(inputs.ndim)
         if axes is not None:
             inputs = ops.transpose(inputs, axes)

@@ -34,7 +34,7 @@ from collections import Counter
 import numpy as np
 
 from ..autograd import Tensor
-from ..errors import ArgumentError, DTypeError
+from ..errors import ArgumentError, DataError, DTypeError
 from .base import Layer
 from .node import Node, SymbolicTensor, is_symbolic
 
@@ -138,6 +138,10 @@ class TextVectorization(Layer):
     def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn the vocabulary (and idf weights for ``tf_idf``) from a batch of strings."""
         texts = self._texts(data)
+        if not texts:
+            raise DataError(f"TextVectorization '{self.name}': adapt got no texts, so there is "
+                            "no vocabulary to learn. Hint: adapt on the training texts, e.g. "
+                            "layer.adapt(x_train).")
         counts: Counter = Counter()
         doc_counts: Counter = Counter()
         for text in texts:
