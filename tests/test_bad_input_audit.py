@@ -352,3 +352,150 @@ def test_set_weights_with_strings_changes_no_weight():
         model.set_weights(bad)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+# -- model files --------------------------------------------------------------------------------
+def _saved(tmp_path):
+    import json
+    import struct
+
+    x, y = _data()
+    model = _classifier()
+    model.fit(x, y, verbose=0)
+    path = tmp_path / "good.safetensors"
+    model.save(path)
+    raw = path.read_bytes()
+    (size,) = struct.unpack("<Q", raw[:8])
+    return model, path, json.loads(raw[8:8 + size]), raw[8 + size:]
+
+
+def _write(tmp_path, header, body, name="bad.safetensors"):
+    import json
+    import struct
+
+    text = json.dumps(header).encode()
+    path = tmp_path / name
+    path.write_bytes(struct.pack("<Q", len(text)) + text + body)
+    return path
+
+
+def _with_metadata(header, **entries):
+    import copy
+    import json
+
+    header = copy.deepcopy(header)
+    header["__metadata__"].update({k: v if isinstance(v, str) else json.dumps(v)
+                                   for k, v in entries.items()})
+    return header
+
+
+def test_a_config_asking_for_huge_weights_is_refused_before_allocating(tmp_path):
+    """Dense(10**12) in a hostile config made load_model try to allocate terabytes."""
+    from shendu.errors import FileFormatError
+    from shendu.models import load_model
+
+    _, _, header, body = _saved(tmp_path)
+    config = {"class_name": "Sequential", "config": {"input_shape": [5], "layers": [
+        {"class_name": "Dense", "config": {"units": 10**12}}]}}
+    path = _write(tmp_path, _with_metadata(header, config=config), body)
+    with pytest.raises(FileFormatError, match=r"weight 'kernel' of shape \(5, 1000000000000\) "
+                                              r"needs 5,000,000,000,000 values, more than"):
+        load_model(path)
+
+
+@pytest.mark.parametrize("tensor, words", [
+    ({"dtype": "F32", "shape": [True, 12], "data_offsets": [0, 48]}, "malformed shape"),
+    ({"dtype": "F32", "shape": [2**32, 2**32, 2**32, 0], "data_offsets": [0, 0]},
+     "impossible shape"),
+])
+def test_hostile_tensor_shapes(tmp_path, tensor, words):
+    from shendu.errors import FileFormatError
+    from shendu.models import load_model
+
+    _, _, header, body = _saved(tmp_path)
+    header = {**header, "weights/00000": tensor}
+    with pytest.raises(FileFormatError, match=words + ".*Hint"):
+        load_model(_write(tmp_path, header, body))
+
+
+@pytest.mark.parametrize("entries, words", [
+    (dict(compile_config=[1]), "its compile configuration is not a JSON object. Hint: pass "
+                               "compile=False"),
+    (dict(compile_config={"loss": "mse", "optimizer": "adam", "metrics": 5}),
+     r"its compile configuration is malformed \(TypeError"),
+    (dict(weight_paths={"a": 1}), "its weight list is not a list of names. Hint"),
+    (dict(config=[1, 2]), r"model config: expected \{'class_name'.*got list\. Hint"),
+])
+def test_malformed_metadata(tmp_path, entries, words):
+    from shendu.errors import FileFormatError
+    from shendu.models import load_model
+
+    _, _, header, body = _saved(tmp_path)
+    with pytest.raises(FileFormatError, match=words):
+        load_model(_write(tmp_path, _with_metadata(header, **entries), body))
+
+
+def test_a_negative_optimizer_step_count_is_refused(tmp_path):
+    import safetensors.numpy as st
+
+    from shendu.errors import FileFormatError
+    from shendu.models import load_model
+
+    _, path, header, _ = _saved(tmp_path)
+    tensors = st.load(path.read_bytes())
+    tensors["optimizer/iterations"] = np.array(-5, dtype=np.int64)
+    bad = tmp_path / "steps.safetensors"
+    bad.write_bytes(st.save(tensors, metadata=header["__metadata__"]))
+    with pytest.raises(FileFormatError, match=r"optimizer step count is -5, expected a whole "
+                                              r"number >= 0\. Hint: load with compile=False"):
+        load_model(bad)
+    assert load_model(bad, compile=False).built
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda m, d: m.save(d), r"save: '.*' is a folder.*Hint"),
+    (lambda m, d: m.save(None), r"save: expected a file path \(str or os\.PathLike\), got "
+                                r"NoneType"),
+    (lambda m, d: m.save_weights(5), "save_weights: expected a file path"),
+])
+def test_saving_to_something_that_is_not_a_file_path(tmp_path, call, words):
+    model, _, _, _ = _saved(tmp_path)
+    with pytest.raises(ArgumentError, match=words):
+        call(model, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.safetensors"]
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda p: __import__("shendu").models.load_model(None), ArgumentError,
+     "load: expected a file path"),
+    (lambda p: __import__("shendu").models.load_model(p, custom_objects=[1]), ArgumentError,
+     "load_model: custom_objects must be a dict"),
+    (lambda p: __import__("shendu").models.load_model(p.parent), ShenduError,
+     "is a folder, not a file. Hint"),
+])
+def test_loading_from_something_that_is_not_a_model_file(tmp_path, call, error, words):
+    _, path, _, _ = _saved(tmp_path)
+    with pytest.raises(error, match=words):
+        call(path)
+
+
+def test_a_failed_save_leaves_the_previous_file_and_no_temporary(tmp_path, monkeypatch):
+    """Guard (this held already): serialization or the final rename failing keeps the old file."""
+    import os
+
+    from shendu.layers import Lambda
+
+    model, path, _, _ = _saved(tmp_path)
+    before = path.read_bytes()
+    unsaveable = Sequential([Dense(3, input_dim=5), Lambda(lambda t: t * 2)])
+    with pytest.raises(ArgumentError, match="cannot serialize its function"):
+        unsaveable.save(path)
+
+    def refuse(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError, match="disk full"):
+        model.save(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.safetensors"]

@@ -28,6 +28,7 @@ from .. import backend, initializers
 from ..autograd import Tensor, no_grad
 from ..errors import ArgumentError, DTypeError, NotBuiltError, ShapeError
 from .node import Node, SymbolicTensor, flatten, is_symbolic, map_structure
+from .weight_budget import charge
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
 
@@ -314,8 +315,9 @@ class Layer:
         """Create a weight of ``shape`` and register it with this layer."""
         shape = tuple(shape or ())
         init = initializers.get(initializer)
-        value = np.asarray(init(shape, dtype=dtype or self.compute_dtype))
         name = name or f"variable_{len(self._weights)}"
+        charge(shape, self.name, name)  # a model file being loaded caps the total (weight_budget)
+        value = np.asarray(init(shape, dtype=dtype or self.compute_dtype))
         var = Variable(value, name=name, trainable=trainable and self.trainable,
                        regularizer=regularizer, constraint=constraint)
         var.path = f"{self.name}/{name}"

@@ -23,13 +23,14 @@ True
 from __future__ import annotations
 
 import json
+import math
 import os
 import struct
 import tempfile
 
 import numpy as np
 
-from ..errors import FileFormatError, ShenduError
+from ..errors import ArgumentError, FileFormatError, ShenduError
 
 FORMAT = "shendu.model"
 FORMAT_VERSION = "1"
@@ -40,9 +41,26 @@ _DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "I64": np.in
 
 
 # -- writing -------------------------------------------------------------------------------
+def checked_path(path, what: str) -> str:
+    """``path`` as a str, or an ArgumentError when it is not a path at all."""
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentError(
+            f"{what}: expected a file path (str or os.PathLike), got {type(path).__name__} "
+            f"({path!r}). Hint: e.g. 'model.safetensors'."
+        )
+    return os.fspath(path)
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one."""
-    path = os.fspath(path)
+    path = checked_path(path, "save")
+    if os.path.isdir(path):
+        raise ArgumentError(
+            f"save: '{path}' is a folder; shendu writes a model to one file. Hint: "
+            f"save(os.path.join('{path}', 'model.safetensors'))."
+        )
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
@@ -115,18 +133,21 @@ def model_to_bytes(model, include_optimizer: bool = True, weights_only: bool = F
 
 def save_model(model, path, include_optimizer: bool = True) -> None:
     """Write ``model`` (architecture, weights, optimizer state) to one .safetensors file."""
+    checked_path(path, "save")  # before the model is serialized
     atomic_write_bytes(path, model_to_bytes(model, include_optimizer))
 
 
 def save_weights(model, path) -> None:
     """Write only the weights (and their paths) to a .safetensors file."""
+    checked_path(path, "save_weights")
     atomic_write_bytes(path, model_to_bytes(model, weights_only=True))
 
 
 # -- reading -------------------------------------------------------------------------------
 def _fail(path, what: str, hint: str = "") -> FileFormatError:
     tail = f" Hint: {hint}" if hint else ""
-    return FileFormatError(f"Model file '{path}': {what}.{tail}")
+    end = "" if what.endswith(".") else "."
+    return FileFormatError(f"Model file '{path}': {what}{end}{tail}")
 
 
 def _json_depth_ok(text: str) -> bool:
@@ -166,7 +187,7 @@ def parse_json(path, text: str, what: str):
 
 def read_file(path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Read and validate a safetensors file: (tensors, metadata). Raises FileFormatError."""
-    path = os.fspath(path)
+    path = checked_path(path, "load")
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -175,7 +196,10 @@ def read_file(path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
             f"Model file '{path}' does not exist. Hint: check the path and the working folder."
         ) from None
     except IsADirectoryError:
-        raise FileFormatError(f"Model file '{path}' is a folder, not a file.") from None
+        raise FileFormatError(
+            f"Model file '{path}' is a folder, not a file. Hint: pass the .safetensors file "
+            "inside it."
+        ) from None
     if len(data) == 0:
         raise _fail(path, "the file is empty", "it may be an interrupted copy; save it again")
     if len(data) < 8:
@@ -196,7 +220,8 @@ def read_file(path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
         raise _fail(path, "the header is not a JSON object", "this is not a safetensors file")
     metadata = header.pop("__metadata__", None) or {}
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
-        raise _fail(path, "the metadata is not a table of strings")
+        raise _fail(path, "the metadata is not a table of strings",
+                    "this file was not written by shendu")
     body = len(data) - 8 - header_len
     tensors = {}
     for name, info in header.items():
@@ -212,17 +237,26 @@ def _tensor_from(path, data, base, body, name, info):
     if dtype is None:
         raise _fail(path, f"tensor '{name}' has unsupported dtype {info['dtype']!r}",
                     f"shendu reads {', '.join(_DTYPES)}")
-    if (not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape)
-            or not isinstance(offsets, list) or len(offsets) != 2
-            or not all(isinstance(o, int) for o in offsets)):
-        raise _fail(path, f"tensor '{name}' has a malformed shape or offsets")
+    def whole(v):
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    if (not isinstance(shape, list) or not all(whole(d) and d >= 0 for d in shape)
+            or len(shape) > 32 or not isinstance(offsets, list) or len(offsets) != 2
+            or not all(whole(o) for o in offsets)):
+        raise _fail(path, f"tensor '{name}' has a malformed shape or offsets",
+                    "the file is corrupt or was not written by shendu")
     start, end = offsets
-    expected = int(np.prod(shape, dtype=np.float64)) * np.dtype(dtype).itemsize
+    count = math.prod(shape)  # exact: a float product could round a huge claim to a small one
+    expected = count * np.dtype(dtype).itemsize
     if not 0 <= start <= end <= body or end - start != expected:
         raise _fail(path, f"tensor '{name}' points outside the file or has the wrong size",
                     "the file is truncated or corrupt")
-    return np.frombuffer(data, dtype=dtype, count=expected // np.dtype(dtype).itemsize,
-                         offset=base + start).reshape(shape).copy()
+    try:
+        return np.frombuffer(data, dtype=dtype, count=count,
+                             offset=base + start).reshape(shape).copy()
+    except ValueError as err:  # sizes NumPy cannot index, such as (2**32,) * 3 + (0,)
+        raise _fail(path, f"tensor '{name}' has an impossible shape {tuple(shape)} ({err})",
+                    "the file is corrupt or was not written by shendu") from None
 
 
 def _check_format(path, metadata) -> None:
@@ -238,6 +272,9 @@ def _assign_weights(path, model, tensors, metadata) -> None:
         raise _fail(path, f"it holds {len(keys)} weight tensors but the model has {len(weights)}",
                     "the file belongs to a different architecture")
     stored_paths = parse_json(path, metadata.get("weight_paths", "[]"), "weight list")
+    if not isinstance(stored_paths, list) or not all(isinstance(p, str) for p in stored_paths):
+        raise _fail(path, "its weight list is not a list of names",
+                    "the file is corrupt or was edited by hand")
     for i, (key, var) in enumerate(zip(keys, weights)):
         value = tensors[key]
         where = stored_paths[i] if i < len(stored_paths) else key
@@ -245,7 +282,8 @@ def _assign_weights(path, model, tensors, metadata) -> None:
             raise _fail(path, f"weight '{where}' has shape {value.shape}, the model expects "
                               f"{tuple(var.shape)}", "the file belongs to a different architecture")
         if value.dtype.kind != "f":
-            raise _fail(path, f"weight '{where}' has dtype {value.dtype}, expected a float type")
+            raise _fail(path, f"weight '{where}' has dtype {value.dtype}, expected a float type",
+                        "the file is corrupt or was edited by hand")
     for key, var in zip(keys, weights):
         var.assign(tensors[key].astype(var.dtype, copy=False))
 
@@ -254,28 +292,49 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
     """Rebuild a model saved with ``model.save(path)``: architecture, weights, optimizer."""
     from .serialization import compile_from_config, model_from_config
 
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise ArgumentError(
+            f"load_model: custom_objects must be a dict {{name: class or function}}, got "
+            f"{type(custom_objects).__name__}. Hint: custom_objects={{'MyLayer': MyLayer}}."
+        )
     tensors, metadata = read_file(path)
     _check_format(path, metadata)
     if "config" not in metadata:
         raise _fail(path, "it holds weights only (save_weights)",
                     "build the model in code, then call model.load_weights(path)")
     config = parse_json(path, metadata["config"], "model configuration")
+    from ..layers.weight_budget import weight_budget
+
+    # a genuine file holds every weight its architecture creates; allow slack for layers that
+    # make and drop weights while they build, but never more than the file could justify
+    held = sum(t.size for k, t in tensors.items() if k.startswith("weights/"))
     try:
-        model = model_from_config(config, custom_objects)
+        with weight_budget(2 * held + (1 << 20), "the file"):
+            model = model_from_config(config, custom_objects)
     except ShenduError as err:
         raise _fail(path, f"its architecture cannot be rebuilt: {err}") from None
-    except (TypeError, KeyError, ValueError, AttributeError) as err:
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError) as err:
         raise _fail(path, f"its architecture is malformed ({err.__class__.__name__}: {err})",
+                    "the file is corrupt or was edited by hand") from None
+    except MemoryError:
+        raise _fail(path, "its architecture needs more memory than this machine has",
                     "the file is corrupt or was edited by hand") from None
     if not model.built:
         raise _fail(path, "its architecture has no input shape, so weights cannot be placed")
     _assign_weights(path, model, tensors, metadata)
     if compile and "compile_config" in metadata:
         compile_config = parse_json(path, metadata["compile_config"], "compile configuration")
+        if not isinstance(compile_config, dict):
+            raise _fail(path, "its compile configuration is not a JSON object",
+                        "pass compile=False to load the model without it")
         try:
             compile_from_config(model, compile_config, custom_objects)
         except ShenduError as err:
             raise _fail(path, f"its compile configuration cannot be restored: {err}",
+                        "pass compile=False to load the model without it") from None
+        except (TypeError, KeyError, ValueError, AttributeError, IndexError) as err:
+            raise _fail(path, f"its compile configuration is malformed "
+                              f"({err.__class__.__name__}: {err})",
                         "pass compile=False to load the model without it") from None
         _restore_optimizer(path, model, tensors)
     return model
@@ -296,7 +355,14 @@ def _restore_optimizer(path, model, tensors) -> None:
         target = expected[name]
         if np.shape(value) != np.shape(target):
             raise _fail(path, f"optimizer slot '{name}' has shape {np.shape(value)}, expected "
-                              f"{np.shape(target)}")
+                              f"{np.shape(target)}", "load with compile=False")
+        if value.dtype.kind not in "fiu":
+            raise _fail(path, f"optimizer slot '{name}' has dtype {value.dtype}, expected "
+                              "numbers", "load with compile=False")
+    step = state.get("iterations")
+    if step is not None and not (np.isfinite(step) and step >= 0 and step == np.round(step)):
+        raise _fail(path, f"its optimizer step count is {step}, expected a whole number >= 0",
+                    "load with compile=False")
     opt.set_state(state)
 
 

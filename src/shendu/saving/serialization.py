@@ -39,7 +39,9 @@ def model_config(model) -> dict:
 
 def model_from_config(config: dict, custom_objects: dict | None = None):
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
-        raise ArgumentError("model config: expected {'class_name': ..., 'config': {...}}.")
+        raise ArgumentError("model config: expected {'class_name': ..., 'config': {...}}, got "
+                            f"{type(config).__name__}. Hint: pass the dict model_config(model) "
+                            "returns.")
     name = config["class_name"]
     classes = _model_classes()
     cls = (custom_objects or {}).get(name) or classes.get(name) or registry.lookup(name)
@@ -49,7 +51,8 @@ def model_from_config(config: dict, custom_objects: dict | None = None):
                                 "shendu.saving.register_serializable().")
     inner = config.get("config", {})
     if not isinstance(inner, dict):
-        raise ArgumentError(f"model config of {name}: expected a dict, got {type(inner).__name__}.")
+        raise ArgumentError(f"model config of {name}: expected a dict, got {type(inner).__name__}"
+                            ". Hint: pass the dict model_config(model) returns.")
     try:
         return cls.from_config(inner, custom_objects=custom_objects)
     except TypeError:
