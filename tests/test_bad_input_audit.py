@@ -7,6 +7,7 @@ import pytest
 
 from shendu import layers as L
 from shendu import optimizers
+from shendu.datasets import _idx, digits, fashion_mnist, fsdd, sms_spam
 from shendu.errors import (
     ArgumentError,
     DataError,
@@ -499,3 +500,100 @@ def test_a_failed_save_leaves_the_previous_file_and_no_temporary(tmp_path, monke
         model.save(path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.safetensors"]
+
+
+# -- dataset loaders ----------------------------------------------------------------------------
+def _npz_with_member(tmp_path, member_bytes):
+    import zipfile
+
+    path = tmp_path / "broken.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x_train.npy", member_bytes)
+    return path
+
+
+def _npy_header(shape):
+    import io
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("member, words", [
+    (b"notnpy", "member 'x_train.npy' is not a readable .npy array"),
+    (_npy_header((10**6, 10**6)) + bytes(16), r"header promises shape \(1000000, 1000000\)"),
+], ids=["not_npy", "header_claims_8_tb"])
+def test_corrupt_npz_members(tmp_path, member, words):
+    from shendu.datasets import mnist
+    from shendu.errors import FileFormatError
+
+    with pytest.raises(FileFormatError, match=words + ".*Hint"):
+        mnist.load_data(_npz_with_member(tmp_path, member))
+
+
+def test_idx_files_that_lie_about_their_size(tmp_path):
+    import struct
+
+    from shendu.errors import FileFormatError
+
+    load_idx = _idx.load_idx
+    short = tmp_path / "short-idx3-ubyte"
+    short.write_bytes(struct.pack(">HBB", 0, 8, 3) + b"\0\0\0\1")
+    with pytest.raises(FileFormatError, match="names 3 dimensions but the file ends after 8 "
+                                              "bytes. Hint"):
+        load_idx(short)
+    huge = tmp_path / "huge-idx3-ubyte"  # 2**93 bytes once wrapped around to 0 and passed
+    huge.write_bytes(struct.pack(">HBBIII", 0, 8, 3, 2**31, 2**31, 2**31))
+    with pytest.raises(FileFormatError, match=r"header promises shape \(2147483648, "):
+        load_idx(huge)
+    broken = tmp_path / "broken-idx1-ubyte.gz"
+    broken.write_bytes(b"\x1f\x8bjunk")
+    with pytest.raises(FileFormatError, match="cannot decompress it.*Hint"):
+        load_idx(broken)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda d: _idx.load_idx(d / "nope-idx1-ubyte"), DataError,
+     "IDX file .*: does not exist. Hint"),
+    (lambda d: _idx.load_idx(d), DataError, "is a folder. Hint"),
+    (lambda d: _idx.load_split(d, "test"), ArgumentError, "split must be one of.*got 'test'"),
+    (lambda d: fashion_mnist.load_data(d / "nope"), DataError,
+     "Dataset path .* does not exist. Hint"),
+    (lambda d: fsdd.read_wav(d / "nope.wav"), DataError, r"WAV file .*: cannot open it \(No such"),
+    (lambda d: sms_spam.load_data(d / "nope.tsv"), DataError, "does not exist. Hint"),
+    (lambda d: digits.load_data(seed="x"), ArgumentError, "seed must be an int >= 0, got 'x'"),
+], ids=["idx_missing", "idx_folder", "bad_split", "fashion_missing", "wav_missing",
+        "sms_missing", "digits_seed"])
+def test_missing_paths_and_bad_arguments_for_loaders(tmp_path, call, error, words):
+    with pytest.raises(error, match=words):
+        call(tmp_path)
+
+
+@pytest.mark.parametrize("content, error, words", [
+    (b"\xff\xfe\x00garbage", "FileFormatError", "not UTF-8 text"),
+    (b"", "DataError", "no messages in it"),
+    (b"ham\thello\n", "DataError", "leave 1 for training and 0 for testing"),
+], ids=["binary", "empty", "one_message"])
+def test_sms_spam_files_that_give_nothing_to_split(tmp_path, content, error, words):
+    from shendu import errors
+
+    path = tmp_path / "SMSSpamCollection.tsv"
+    path.write_bytes(content)
+    with pytest.raises(getattr(errors, error), match=words + ".*Hint"):
+        sms_spam.load_data(path)
+
+
+def test_cifar10_labels_outside_the_ten_classes(tmp_path):
+    import pickle
+
+    from shendu.datasets import cifar10
+    from shendu.errors import FileFormatError
+
+    for name in list(cifar10.TRAIN_BATCHES) + [cifar10.TEST_BATCH]:
+        labels = [1000, -2] if name == "data_batch_3" else [1, 2]
+        batch = {b"data": np.zeros((2, 3072), np.uint8), b"labels": labels}
+        (tmp_path / name).write_bytes(pickle.dumps(batch))
+    with pytest.raises(FileFormatError, match=r"labels must be classes 0 to 9, got -2 to 1000"):
+        cifar10.load_data(tmp_path)

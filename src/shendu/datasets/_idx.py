@@ -10,13 +10,15 @@ array([1, 2, 3], dtype=uint8)
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError, FileFormatError
+from ..errors import ArgumentError, DataError, FileFormatError
 
 _TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 IMAGE_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -31,9 +33,14 @@ def parse_idx(raw: bytes, where: str = "IDX data") -> np.ndarray:
             f"{raw[:4].hex() or 'an empty file'}. Hint: pass the -ubyte or -ubyte.gz file."
         )
     dtype, ndim = np.dtype(_TYPES[raw[2]]), raw[3]
+    if len(raw) < 4 + 4 * ndim:
+        raise FileFormatError(
+            f"{where}: the header names {ndim} dimensions but the file ends after "
+            f"{len(raw)} bytes. Hint: the file is truncated; fetch it again."
+        )
     shape = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
     body = raw[4 + 4 * ndim:]
-    expected = int(np.prod(shape)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # exact: NumPy's product wraps around
     if len(body) != expected:
         raise FileFormatError(
             f"{where}: header promises shape {shape} ({expected} bytes), the file holds "
@@ -52,11 +59,23 @@ def load_idx(path: str | os.PathLike) -> np.ndarray:
     array([7, 9], dtype=uint8)
     """
     path = Path(path)
+    if not path.is_file():
+        raise DataError(
+            f"IDX file {str(path)!r}: {'is a folder' if path.is_dir() else 'does not exist'}. "
+            "Hint: pass one -ubyte or -ubyte.gz file; load_split(folder) reads a folder."
+        )
     with open(path, "rb") as f:
         head = f.read(2)
     opener = gzip.open if head == b"\x1f\x8b" else open
-    with opener(path, "rb") as f:
-        return parse_idx(f.read(), where=f"IDX file {str(path)!r}")
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise FileFormatError(
+            f"IDX file {str(path)!r}: cannot decompress it ({exc}). Hint: the .gz file is "
+            "truncated or corrupt; fetch it again."
+        ) from None
+    return parse_idx(raw, where=f"IDX file {str(path)!r}")
 
 
 def _find(folder: Path, stem: str) -> Path | None:
@@ -69,6 +88,9 @@ def _find(folder: Path, stem: str) -> Path | None:
 def load_split(folder: str | os.PathLike, split: str = "t10k") -> tuple[np.ndarray, np.ndarray]:
     """(images, labels) of one split ('train' or 't10k') from a folder of IDX files."""
     folder = Path(folder)
+    if split not in IMAGE_FILES:
+        raise ArgumentError(f"load_split: split must be one of {sorted(IMAGE_FILES)}, got "
+                            f"{split!r}. Hint: 't10k' is the test split.")
     stems = IMAGE_FILES[split]
     found = [_find(folder, s) for s in stems]
     missing = [s for s, f in zip(stems, found) if f is None]
@@ -91,6 +113,9 @@ def load_folder_or_npz(path: Path) -> tuple[tuple, tuple]:
     """((x_train, y_train), (x_test, y_test)) from a Keras-style .npz or a folder of IDX files."""
     if path.is_dir():
         return load_split(path, "train"), load_split(path, "t10k")
+    if not path.exists():
+        raise DataError(f"Dataset path {str(path)!r} does not exist. Hint: pass the Keras .npz "
+                        "file or a folder of IDX files, or None to download.")
     from ._safe import load_npz
 
     arrays = load_npz(path)

@@ -13,9 +13,11 @@ array([0, 1, 2])
 from __future__ import annotations
 
 import io
+import math
 import os
 import pickle
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -74,19 +76,32 @@ def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
         for member in archive.namelist():
             if not member.endswith(".npy"):
                 continue
-            data = io.BytesIO(archive.read(member))
-            version = np.lib.format.read_magic(data)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(data)
-            else:
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(data)
-            if dtype.hasobject:
-                array = safe_unpickle(data, encoding="latin1")
-                if not isinstance(array, np.ndarray):
-                    array = np.asarray(array, dtype=object)
-            else:
-                array = np.frombuffer(data.read(), dtype=dtype)
-                order = "F" if fortran else "C"
-                array = array.reshape(shape, order=order).copy()
-            arrays[member[:-4]] = array
+            try:
+                arrays[member[:-4]] = _read_npy(io.BytesIO(archive.read(member)))
+            except FileFormatError:
+                raise
+            except (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error,
+                    NotImplementedError) as exc:
+                raise FileFormatError(
+                    f"Dataset file {os.fspath(path)!r}: member {member!r} is not a readable .npy "
+                    f"array ({exc}). Hint: the file is truncated or corrupt; fetch it again."
+                ) from None
     return arrays
+
+
+def _read_npy(data: io.BytesIO) -> np.ndarray:
+    """One .npy array (object arrays through :func:`safe_unpickle`)."""
+    version = np.lib.format.read_magic(data)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(data)
+    else:
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(data)
+    if dtype.hasobject:
+        array = safe_unpickle(data, encoding="latin1")
+        return array if isinstance(array, np.ndarray) else np.asarray(array, dtype=object)
+    raw = data.read()
+    if len(raw) != math.prod(shape) * dtype.itemsize:
+        raise ValueError(f"its header promises shape {shape} of {dtype}, "
+                         f"{math.prod(shape) * dtype.itemsize} bytes; it holds {len(raw)}")
+    array = np.frombuffer(raw, dtype=dtype)
+    return array.reshape(shape, order="F" if fortran else "C").copy()

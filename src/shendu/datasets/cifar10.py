@@ -38,17 +38,21 @@ def _parse_batch(raw: bytes, name: str) -> tuple[np.ndarray, np.ndarray]:
     batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
     try:
         data = np.asarray(batch["data"], dtype=np.uint8)
-        labels = np.asarray(batch["labels"], dtype=np.uint8)
+        labels = np.asarray(batch["labels"], dtype=np.int64)
         images = data.reshape(len(data), 3, 32, 32).transpose(0, 2, 3, 1)
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, TypeError, OverflowError) as exc:
         raise FileFormatError(
             f"CIFAR-10 batch {name!r}: expected 'data' (n, 3072) uint8 and 'labels' ({exc}). "
             "Hint: pass the python-version tarball, not the binary or MATLAB one."
         ) from exc
-    if len(labels) != len(images):
+    if labels.ndim != 1 or len(labels) != len(images):
         raise FileFormatError(f"CIFAR-10 batch {name!r}: {len(images)} images but "
-                              f"{len(labels)} labels. Hint: the file is damaged.")
-    return np.ascontiguousarray(images), labels
+                              f"{labels.shape} labels. Hint: the file is damaged.")
+    if len(labels) and (labels.min() < 0 or labels.max() > 9):
+        raise FileFormatError(f"CIFAR-10 batch {name!r}: labels must be classes 0 to 9, got "
+                              f"{labels.min()} to {labels.max()}. Hint: the file is damaged or "
+                              "is not CIFAR-10 (CIFAR-100 has 100 classes).")
+    return np.ascontiguousarray(images), labels.astype(np.uint8)
 
 
 def _read_batches(path: Path) -> dict[str, bytes]:

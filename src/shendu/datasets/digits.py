@@ -55,6 +55,9 @@ def load_data(flatten: bool = False, *, test_size: float = TEST_SIZE, seed: int 
             or not 0 < test_size < 1:
         raise ArgumentError(f"digits.load_data: test_size must be in (0, 1), got {test_size!r}. "
                             "Hint: the default 0.2 gives the standard 80/20 split.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ArgumentError(f"digits.load_data: seed must be an int >= 0, got {seed!r}. "
+                            "Hint: the default seed=0 gives the standard split.")
     x, y = load_all(flatten)
     train_idx, test_idx = stratified_split(y, test_size, seed)
     return (x[train_idx], y[train_idx]), (x[test_idx], y[test_idx])

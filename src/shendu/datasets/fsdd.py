@@ -41,6 +41,9 @@ def read_wav(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     except (wave.Error, EOFError) as exc:
         raise FileFormatError(f"WAV file {os.fspath(path)!r}: cannot read it ({exc}). "
                               "Hint: expected uncompressed PCM audio.") from exc
+    except OSError as exc:  # missing, a folder, unreadable
+        raise DataError(f"WAV file {os.fspath(path)!r}: cannot open it ({exc.strerror or exc})."
+                        " Hint: check the path.") from None
     if width == 2:
         audio = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
     elif width == 1:

@@ -31,20 +31,31 @@ def load_all(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:
             raise DataError(f"sms_spam.load_data: no SMSSpamCollection file in {str(path)!r}. "
                             "Hint: pass the .tsv file itself.")
         path = candidates[0]
+    if not path.is_file():
+        raise DataError(f"sms_spam.load_data: {str(path)!r} does not exist. Hint: pass the "
+                        "SMSSpamCollection .tsv file or the folder holding it.")
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = list(f)
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(f"sms_spam file {str(path)!r}: not UTF-8 text ({exc.reason} at "
+                              f"byte {exc.start}). Hint: pass the original TSV.") from None
     texts, labels = [], []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            line = line.rstrip("\r\n")
-            if not line or (number == 1 and line.lower().startswith("label\t")):
-                continue
-            label, sep, text = line.partition("\t")
-            if not sep or label.strip().lower() not in LABELS:
-                raise FileFormatError(
-                    f"sms_spam file {str(path)!r}, line {number}: expected 'ham' or 'spam', a "
-                    f"tab, then the message; got {line[:40]!r}. Hint: pass the original TSV."
-                )
-            texts.append(text)
-            labels.append(LABELS[label.strip().lower()])
+    for number, line in enumerate(lines, start=1):
+        line = line.rstrip("\r\n")
+        if not line or (number == 1 and line.lower().startswith("label\t")):
+            continue
+        label, sep, text = line.partition("\t")
+        if not sep or label.strip().lower() not in LABELS:
+            raise FileFormatError(
+                f"sms_spam file {str(path)!r}, line {number}: expected 'ham' or 'spam', a "
+                f"tab, then the message; got {line[:40]!r}. Hint: pass the original TSV."
+            )
+        texts.append(text)
+        labels.append(LABELS[label.strip().lower()])
+    if not texts:
+        raise DataError(f"sms_spam file {str(path)!r}: no messages in it. Hint: pass the "
+                        "original TSV.")
     return texts, np.asarray(labels, dtype=np.int64)
 
 
@@ -63,4 +74,8 @@ def load_data(path: str | os.PathLike, test_size: float = 0.2, seed: int = 1337)
     array = np.empty(len(texts), dtype=object)
     array[:] = texts
     train_idx, test_idx = stratified_split(labels, test_size, seed)
+    if not len(train_idx) or not len(test_idx):
+        raise DataError(f"sms_spam.load_data: {len(texts)} messages with test_size={test_size} "
+                        f"leave {len(train_idx)} for training and {len(test_idx)} for testing. "
+                        "Hint: use a larger file (the original has 5,574 messages).")
     return (array[train_idx], labels[train_idx]), (array[test_idx], labels[test_idx])
