@@ -597,3 +597,67 @@ def test_cifar10_labels_outside_the_ten_classes(tmp_path):
         (tmp_path / name).write_bytes(pickle.dumps(batch))
     with pytest.raises(FileFormatError, match=r"labels must be classes 0 to 9, got -2 to 1000"):
         cifar10.load_data(tmp_path)
+
+
+# -- regularizers, constraints, initializers, losses, metrics, callbacks --------------------------
+def _constructors():
+    from shendu import callbacks, constraints, initializers, losses, metrics, regularizers
+
+    return {
+        "l2_negative": (lambda: regularizers.L2(-1), r"L2: l2 must be a finite number >= 0\.0, "
+                                                     r"got -1"),
+        "l2_string": (lambda: regularizers.L2("a"), "L2: l2 must be a finite number"),
+        "l1l2_nan": (lambda: regularizers.L1L2(l1=float("nan")), "L1L2: l1 must be a finite"),
+        "maxnorm_negative": (lambda: constraints.MaxNorm(-1), r"MaxNorm: max_value must be a "
+                                                              r"finite number > 0\.0"),
+        "minmax_reversed": (lambda: constraints.MinMaxNorm(2.0, 1.0),
+                            "MinMaxNorm: max_value must be a finite number >= 2.0"),
+        "minmax_rate": (lambda: constraints.MinMaxNorm(rate=2.0), r"rate must be a finite number "
+                                                                  r"in \[0\.0, 1\.0\]"),
+        "constant_string": (lambda: initializers.Constant("a"), "Constant: value must be a finite"),
+        "normal_negative_stddev": (lambda: initializers.RandomNormal(stddev=-1),
+                                   "RandomNormal: stddev must be a finite number >= 0.0"),
+        "uniform_reversed": (lambda: initializers.RandomUniform(minval=1, maxval=0),
+                             "RandomUniform: maxval must be a finite number >= 1"),
+        "orthogonal_gain": (lambda: initializers.Orthogonal(gain="a"), "Orthogonal: gain must be"),
+        "bce_smoothing": (lambda: losses.BinaryCrossentropy(label_smoothing=2),
+                          r"BinaryCrossentropy: label_smoothing must be a finite number in "
+                          r"\[0\.0, 1\.0\], got 2"),
+        "cce_smoothing": (lambda: losses.CategoricalCrossentropy(label_smoothing=-1),
+                          "CategoricalCrossentropy: label_smoothing"),
+        "huber_delta": (lambda: losses.Huber(delta=-1), r"Huber: delta must be a finite number > "
+                                                        r"0\.0"),
+        "top_k_zero": (lambda: metrics.TopKCategoricalAccuracy(k=0),
+                       "TopKCategoricalAccuracy: k must be an int >= 1, got 0"),
+        "auc_thresholds": (lambda: metrics.AUC(num_thresholds=1), "num_thresholds must be > 1"),
+        "f1_average": (lambda: metrics.F1Score(average="x"), "average must be None"),
+        "checkpoint_none": (lambda: callbacks.ModelCheckpoint(None),
+                            r"ModelCheckpoint: expected a file path.*got NoneType"),
+        "csv_none": (lambda: callbacks.CSVLogger(None), r"CSVLogger: expected a file path.*"
+                                                        r"'training\.csv'"),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_constructors()))
+def test_bad_constructor_numbers(case):
+    make, words = _constructors()[case]
+    with pytest.raises(ArgumentError, match=words) as info:
+        make()
+    assert "Hint:" in str(info.value)
+
+
+def test_a_loss_called_on_mismatched_shapes_names_them():
+    from shendu import losses
+
+    with pytest.raises(ShapeError, match=r"MeanSquaredError: y_true of shape \(3, 2\) does not "
+                                         r"match y_pred of shape \(3, 4\)\. Hint"):
+        losses.MeanSquaredError()(np.ones((3, 2)), np.ones((3, 4)))
+
+
+def test_a_metric_updated_on_mismatched_shapes_names_them():
+    from shendu import metrics
+
+    metric = metrics.BinaryAccuracy()
+    with pytest.raises(ShapeError, match=r"Metric 'binary_accuracy': cannot compare y_true of "
+                                         r"shape \(3,\) with y_pred of shape \(4,\)\. Hint"):
+        metric.update_state(np.ones(3), np.ones(4))

@@ -20,7 +20,7 @@ import numpy as np
 from .callbacks import Callback
 from .callbacks_schedule import check_mode, monitor_maximizes
 from .errors import ArgumentError
-from .saving.model_file import atomic_write_bytes
+from .saving.model_file import atomic_write_bytes, checked_path
 
 
 class ModelCheckpoint(Callback):
@@ -50,7 +50,7 @@ class ModelCheckpoint(Callback):
                  mode: str = "auto", save_freq: str | int = "epoch",
                  initial_value_threshold: float | None = None):
         super().__init__()
-        filepath = os.fspath(filepath)
+        filepath = checked_path(filepath, "ModelCheckpoint")
         if not filepath.endswith(".safetensors"):
             raise ArgumentError(
                 f"ModelCheckpoint: filepath must end in '.safetensors', got {filepath!r}. "
@@ -180,7 +180,7 @@ class CSVLogger(Callback):
         if not isinstance(separator, str) or len(separator) != 1:
             raise ArgumentError(f"CSVLogger: separator must be one character, got {separator!r}."
                                 " Hint: ',' or '\\t'.")
-        self.filename = os.fspath(filename)
+        self.filename = checked_path(filename, "CSVLogger", "training.csv")
         self.sep = separator
         self.append = bool(append)
         self.keys: list[str] | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import unknown_name
+from .number_args import number_arg
 
 
 class Constraint:
@@ -36,6 +37,8 @@ class MaxNorm(Constraint):
     """Rescale columns (along ``axis``) whose norm exceeds ``max_value``."""
 
     def __init__(self, max_value=2.0, axis=0):
+        number_arg(max_value, "MaxNorm", "max_value", low=0.0, low_open=True,
+                   hint="max_value=2.0 caps each column's norm at 2")
         self.max_value, self.axis = max_value, axis
 
     def __call__(self, w):
@@ -71,6 +74,12 @@ class MinMaxNorm(Constraint):
     """Keep norms along ``axis`` within [min_value, max_value], moving there at ``rate``."""
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
+        number_arg(min_value, "MinMaxNorm", "min_value", low=0.0,
+                   hint="min_value=0.0, max_value=1.0")
+        number_arg(max_value, "MinMaxNorm", "max_value", low=min_value,
+                   hint=f"max_value must not be below min_value={min_value}")
+        number_arg(rate, "MinMaxNorm", "rate", low=0.0, high=1.0,
+                   hint="rate=1.0 moves the norms into range at once")
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
 
     def __call__(self, w):

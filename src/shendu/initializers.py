@@ -14,6 +14,7 @@ import numpy as np
 
 from . import backend
 from .errors import ArgumentError, unknown_name
+from .number_args import number_arg
 
 
 def _fans(shape) -> tuple[float, float]:
@@ -73,6 +74,7 @@ class Constant(Initializer):
     """
 
     def __init__(self, value=0.0):
+        number_arg(value, "Constant", "value", hint="Constant(0.1)")
         self.value = value
 
     def __call__(self, shape, dtype=None):
@@ -90,6 +92,8 @@ class RandomNormal(Initializer):
     """
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        number_arg(mean, "RandomNormal", "mean", hint="mean=0.0")
+        number_arg(stddev, "RandomNormal", "stddev", low=0.0, hint="stddev=0.05")
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape, dtype=None):
@@ -108,6 +112,9 @@ class RandomUniform(Initializer):
     """
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        number_arg(minval, "RandomUniform", "minval", hint="minval=-0.05")
+        number_arg(maxval, "RandomUniform", "maxval", low=minval,
+                   hint=f"maxval must not be below minval={minval}")
         self.minval, self.maxval, self.seed = minval, maxval, seed
 
     def __call__(self, shape, dtype=None):
@@ -136,6 +143,8 @@ class TruncatedNormal(Initializer):
     """
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        number_arg(mean, "TruncatedNormal", "mean", hint="mean=0.0")
+        number_arg(stddev, "TruncatedNormal", "stddev", low=0.0, hint="stddev=0.05")
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape, dtype=None):
@@ -280,6 +289,7 @@ class Orthogonal(Initializer):
     """
 
     def __init__(self, gain=1.0, seed=None):
+        number_arg(gain, "Orthogonal", "gain", hint="gain=1.0")
         self.gain, self.seed = gain, seed
 
     def __call__(self, shape, dtype=None):
@@ -309,6 +319,7 @@ class Identity(Initializer):
     """
 
     def __init__(self, gain=1.0):
+        number_arg(gain, "Identity", "gain", hint="gain=1.0")
         self.gain = gain
 
     def __call__(self, shape, dtype=None):

@@ -53,6 +53,7 @@ from .loss_functions import (
     sparse_categorical_crossentropy,
     squared_hinge,
 )
+from .number_args import number_arg
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -129,6 +130,13 @@ class Loss:
                 f"{type(self).__name__}: reduction must be one of {REDUCTIONS[:-1]} or None, "
                 f"got {reduction!r}. Hint: the default 'sum_over_batch_size' averages."
             )
+        owner = type(self).__name__
+        if "label_smoothing" in fn_kwargs:
+            number_arg(fn_kwargs["label_smoothing"], owner, "label_smoothing", low=0.0, high=1.0,
+                       hint="label_smoothing=0.1 moves targets 10% of the way to uniform")
+        if "delta" in fn_kwargs:
+            number_arg(fn_kwargs["delta"], owner, "delta", low=0.0, low_open=True,
+                       hint="delta=1.0: quadratic within 1 of the target, linear beyond")
         self.reduction = reduction
         self.name = name or _snake(type(self).__name__)
         self.dtype = dtype
@@ -140,7 +148,19 @@ class Loss:
             y_pred = np.asarray(y_pred, dtype=self.dtype)
         if self.align_ranks:
             y_true, y_pred = _pair(y_true, y_pred)
+            if y_true.shape != y_pred.shape:
+                self._check_broadcast(y_true.shape, y_pred.shape)
         return type(self).fn(y_true, y_pred, **self.fn_kwargs)
+
+    def _check_broadcast(self, true_shape, pred_shape) -> None:
+        try:
+            np.broadcast_shapes(true_shape, pred_shape)
+        except ValueError:
+            raise ShapeError(
+                f"{type(self).__name__}: y_true of shape {tuple(true_shape)} does not match "
+                f"y_pred of shape {tuple(pred_shape)}. Hint: one target per prediction; for "
+                "integer class labels use SparseCategoricalCrossentropy."
+            ) from None
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         return reduce_loss(self.call(y_true, y_pred), sample_weight, self.reduction)

@@ -15,7 +15,7 @@ import re
 import numpy as np
 
 from .autograd import Tensor
-from .errors import ArgumentError
+from .errors import ArgumentError, ShapeError
 
 
 def as_array(x) -> np.ndarray:
@@ -201,13 +201,28 @@ class MeanMetricWrapper(Mean):
         self.fn, self.fn_kwargs = fn, kwargs
         super().__init__(name=name or getattr(fn, "__name__", "mean_metric_wrapper"),
                          dtype=dtype)
+        k = kwargs.get("k")
+        if "k" in kwargs and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+            raise ArgumentError(f"{type(self).__name__}: k must be an int >= 1, got {k!r}. "
+                                "Hint: k=5 counts a hit when the target is among the 5 highest "
+                                "scores.")
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         y_true, y_pred = as_array(y_true), as_array(y_pred)
-        if sample_weight is None and self.matches is not None:
-            Mean.update_state(self, self.matches(y_true, y_pred, **self.fn_kwargs))
-            return
-        super().update_state(self.fn(y_true, y_pred, **self.fn_kwargs), sample_weight)
+        try:
+            if sample_weight is None and self.matches is not None:
+                Mean.update_state(self, self.matches(y_true, y_pred, **self.fn_kwargs))
+                return
+            values = self.fn(y_true, y_pred, **self.fn_kwargs)
+        except ValueError as err:
+            if "broadcast" not in str(err):
+                raise
+            raise ShapeError(
+                f"Metric '{self.name}': cannot compare y_true of shape {y_true.shape} with "
+                f"y_pred of shape {y_pred.shape}. Hint: give one target per prediction (integer "
+                "labels need a sparse_ metric, one-hot targets a categorical_ one)."
+            ) from None
+        super().update_state(values, sample_weight)
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype, **self.fn_kwargs}

@@ -275,7 +275,8 @@ class AUC(Metric):
             inner = sorted(float(t) for t in thresholds)
         else:
             if num_thresholds <= 1:
-                raise ArgumentError(f"AUC: num_thresholds must be > 1, got {num_thresholds}.")
+                raise ArgumentError(f"AUC: num_thresholds must be > 1, got {num_thresholds}. "
+                                    "Hint: the default 200 is fine for most uses.")
             inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
         self.num_thresholds = len(inner) + 2
         self.thresholds = np.array([0.0 - epsilon()] + inner + [1.0 + epsilon()])
@@ -373,9 +374,11 @@ class FBetaScore(Metric):
                  threshold: float | None = None, name: str | None = "fbeta_score", dtype=None):
         if average not in (None, "micro", "macro", "weighted"):
             raise ArgumentError(f"{type(self).__name__}: average must be None, 'micro', 'macro' "
-                                f"or 'weighted', got {average!r}.")
+                                f"or 'weighted', got {average!r}. Hint: 'macro' averages the "
+                                "per-class scores, None returns them all.")
         if not isinstance(beta, (int, float)) or beta <= 0:
-            raise ArgumentError(f"{type(self).__name__}: beta must be a float > 0, got {beta!r}.")
+            raise ArgumentError(f"{type(self).__name__}: beta must be a float > 0, got {beta!r}. "
+                                "Hint: beta=1 is F1; beta=2 weighs recall more.")
         if threshold is not None and not (isinstance(threshold, (int, float))
                                           and 0 < threshold <= 1):
             raise ArgumentError(f"{type(self).__name__}: threshold must be a float in (0, 1], "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import ops
 from .errors import unknown_name
+from .number_args import number_arg
 
 
 class Regularizer:
@@ -31,7 +32,9 @@ class L1L2(Regularizer):
     """l1 · Σ|w| + l2 · Σw²."""
 
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1, self.l2 = float(l1), float(l2)
+        owner = type(self).__name__
+        self.l1 = number_arg(l1, owner, "l1", low=0.0, hint="l1=0.01 adds 0.01 * sum(|w|)")
+        self.l2 = number_arg(l2, owner, "l2", low=0.0, hint="l2=0.01 adds 0.01 * sum(w**2)")
 
     def __call__(self, x):
         total = None

@@ -41,14 +41,14 @@ _DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "I64": np.in
 
 
 # -- writing -------------------------------------------------------------------------------
-def checked_path(path, what: str) -> str:
+def checked_path(path, what: str, example: str = "model.safetensors") -> str:
     """``path`` as a str, or an ArgumentError when it is not a path at all."""
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     if not isinstance(path, (str, os.PathLike)):
         raise ArgumentError(
             f"{what}: expected a file path (str or os.PathLike), got {type(path).__name__} "
-            f"({path!r}). Hint: e.g. 'model.safetensors'."
+            f"({path!r}). Hint: e.g. '{example}'."
         )
     return os.fspath(path)
 
