@@ -661,3 +661,13 @@ def test_a_metric_updated_on_mismatched_shapes_names_them():
     with pytest.raises(ShapeError, match=r"Metric 'binary_accuracy': cannot compare y_true of "
                                          r"shape \(3,\) with y_pred of shape \(4,\)\. Hint"):
         metric.update_state(np.ones(3), np.ones(4))
+
+
+def test_a_layer_with_an_integer_dtype_refuses_to_create_weights():
+    """Dense(3, dtype='int32') silently built all-zero integer weights (glorot rounded to 0)."""
+    with pytest.raises(DTypeError, match=r"Layer 'dense_int' \(Dense\): dtype='int32' cannot hold "
+                                         r"its weight 'kernel'.*Hint: leave dtype out"):
+        Dense(3, dtype="int32", name="dense_int")(np.ones((2, 4)))
+    ids = Input(shape=(5,), dtype="int32")  # integer inputs stay fine
+    model = Model(ids, Dense(1)(L.Embedding(10, 4)(ids)))
+    assert model.predict(np.zeros((2, 5), dtype=int), verbose=0).shape == (2, 5, 1)

@@ -316,6 +316,13 @@ class Layer:
         shape = tuple(shape or ())
         init = initializers.get(initializer)
         name = name or f"variable_{len(self._weights)}"
+        if dtype is None and np.dtype(self.compute_dtype).kind != "f":
+            raise DTypeError(
+                f"Layer '{self.name}' ({type(self).__name__}): dtype={self.dtype!r} cannot hold "
+                f"its weight '{name}' (an initializer would round it to whole numbers, and "
+                "integers get no gradients). Hint: leave dtype out (float32), or give the "
+                "integer dtype to Input(..., dtype='int32') instead."
+            )
         charge(shape, self.name, name)  # a model file being loaded caps the total (weight_budget)
         value = np.asarray(init(shape, dtype=dtype or self.compute_dtype))
         var = Variable(value, name=name, trainable=trainable and self.trainable,
