@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from shendu.errors import ArgumentError, UnknownNameError
-from shendu.layers import Dense, Dropout, Flatten, Permute, RepeatVector, Reshape
-from shendu.models import Sequential, model_from_json
+from shendu.layers import Dense, Dropout, Flatten, Input, Permute, RepeatVector, Reshape
+from shendu.models import Model, Sequential, load_model, model_from_json
 from shendu.optimizers import SGD
 from shendu.utils import set_random_seed
 
@@ -339,3 +339,33 @@ def test_model_from_json_bad_input(text, error, words):
     with pytest.raises(error) as info:
         model_from_json(text)
     assert all(word in str(info.value) for word in words)
+
+
+@pytest.mark.parametrize("functional", [False, True])
+@pytest.mark.parametrize("loss_weights", [[0.25], 0.25, "by name"])
+def test_one_output_loss_weight_scales_the_loss_and_its_step_by_hand(functional, loss_weights,
+                                                                   tmp_path):
+    """Keras's loss_weights on a one-output model: L = w·mse, so one SGD step is w times the
+    unweighted step (a linear model: ∂mse/∂W = 2/n · xᵀ(xW + b − y)); the Sequential chain
+    and the functional (autograd) path agree; the weight survives save and load."""
+    set_random_seed(0)
+    if functional:
+        inputs = Input(shape=(3,))
+        model = Model(inputs, Dense(1, name="out")(inputs))
+    else:
+        model = Sequential([Dense(1, input_dim=3, name="out")])
+    weights = {"out": 0.25} if loss_weights == "by name" else loss_weights
+    model.compile(optimizer=SGD(learning_rate=0.1), loss="mse", loss_weights=weights)
+    x, y = _data(8)
+    w, b = [v.astype(np.float64) for v in model.get_weights()]
+    err = x @ w + b - y
+    loss = model.train_on_batch(x, y)
+    assert loss == pytest.approx(0.25 * float(np.mean(err ** 2)), rel=1e-5)
+    new_w, new_b = model.get_weights()
+    np.testing.assert_allclose(new_w, w - 0.1 * 0.25 * 2 / 8 * x.T @ err, rtol=1e-5)
+    np.testing.assert_allclose(new_b, b - 0.1 * 0.25 * 2 / 8 * err.sum(axis=0), rtol=1e-5)
+    model.save(tmp_path / "m.safetensors")
+    restored = load_model(tmp_path / "m.safetensors")
+    assert restored._loss_weight == 0.25
+    assert restored.evaluate(x, y, verbose=0) == pytest.approx(
+        0.25 * float(np.mean((model.predict(x, verbose=0) - y) ** 2)), rel=1e-5)

@@ -110,7 +110,7 @@ class Model(Layer):
         optimizer = optimizers_mod.get(optimizer)  # resolve everything before changing state
         names = self._multi_output_names()
         output_losses = output_metrics = None
-        weights = getattr(self, "_loss_weights", None)
+        weights, single_weight = None, 1.0
         if names:
             output_losses = [losses_mod.get(spec) for spec in per_output(loss, names, "loss")]
             weights = [1.0 if w is None else _loss_weight(w, f"loss_weights['{n}']")
@@ -127,7 +127,7 @@ class Model(Layer):
             metrics = [spec for specs in output_metrics for spec in specs]
         else:
             loss = losses_mod.get(loss)
-            self._check_single_output_loss_weights(loss_weights)
+            single_weight = self._single_output_loss_weight(loss_weights)
             metrics = self._single_output_metrics(metrics)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             metrics = [metrics]
@@ -137,7 +137,7 @@ class Model(Layer):
             # fail now on unknown names and objects, not after the first gradient step
             metrics_mod.get(spec, loss.name, (1,), (1,))
         self.optimizer, self.loss = optimizer, loss
-        self._loss_weights = weights
+        self._loss_weights, self._loss_weight = weights, single_weight
         self._output_losses, self._output_metric_specs = output_losses, output_metrics
         self._loss_trackers = [metrics_mod.Mean(name=f"{n}_loss") for n in names or []]
         self._metric_specs = list(metrics or [])
@@ -147,10 +147,11 @@ class Model(Layer):
         self._flat = None
         self.compiled = True
 
-    def _check_single_output_loss_weights(self, loss_weights) -> None:
-        """With one output a loss weight other than 1 would be ignored, so it is refused."""
+    def _single_output_loss_weight(self, loss_weights) -> float:
+        """The one output's loss weight (Keras scales the loss by it): a number, or a list or
+        dict of one entry; 1.0 when not given."""
         if loss_weights is None:
-            return
+            return 1.0
         value = loss_weights
         if isinstance(value, (list, tuple)) and len(value) == 1:
             value = value[0]
@@ -159,14 +160,9 @@ class Model(Layer):
         if isinstance(value, (list, tuple, dict)):
             raise ArgumentError(
                 f"compile: loss_weights has {len(value)} entries, but model '{self.name}' has one "
-                "output. Hint: loss_weights weighs the losses of several outputs; leave it out."
+                "output. Hint: give one weight, e.g. loss_weights=[0.5], or leave it out."
             )
-        if _loss_weight(value, "loss_weights") != 1.0:
-            raise ArgumentError(
-                f"compile: loss_weights={loss_weights!r}, but model '{self.name}' has one output, "
-                "and shendu weighs only the losses of several outputs against each other. Hint: "
-                "leave loss_weights out; to take larger steps, raise the learning_rate."
-            )
+        return _loss_weight(value, "loss_weights")
 
     def _single_output_metrics(self, metrics):
         """Keras's ``metrics={output_name: [...]}`` for a model with one output → the list."""
@@ -431,6 +427,9 @@ class Model(Layer):
             loss = self._multi_output_loss(y, y_pred, sample_weight)
         else:
             loss = self.loss(y, y_pred, sample_weight)
+            weight = getattr(self, "_loss_weight", 1.0)
+            if weight != 1.0:  # compile(loss_weights=...) on a one-output model scales its loss
+                loss = loss * weight
         for extra in self.losses:
             loss = loss + extra
         return loss

@@ -90,6 +90,8 @@ def compile_config(model) -> dict:
         "metrics": [metric_spec(m) for m in model._metric_specs],
         "weighted_metrics": [metric_spec(m) for m in model._weighted_metric_specs],
     }
+    if getattr(model, "_loss_weight", 1.0) != 1.0:  # one output with a loss weight
+        config["loss_weights"] = [model._loss_weight]
     if getattr(model, "_output_losses", None) is not None:  # several outputs
         config["loss"] = [loss_spec(loss) for loss in model._output_losses]
         config["loss_weights"] = list(model._loss_weights)
