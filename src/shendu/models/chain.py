@@ -134,7 +134,7 @@ class ChainPlan:
                 fn.keep_io = True  # its output and dL/dx: kept buffers, read within the step
         self._backward_steps = steps[::-1]
         self._loss_step = None
-        if self.direct_grads and getattr(self.model, "_loss_weight", 1.0) == 1.0:
+        if self.allow_direct and getattr(self.model, "_loss_weight", 1.0) == 1.0:
             self._loss_step = fused_head(self.model.loss,
                                          None if self.head is None else self.head.kernel)
 
