@@ -404,9 +404,10 @@ def test_a_config_asking_for_huge_weights_is_refused_before_allocating(tmp_path)
 
 
 @pytest.mark.parametrize("tensor, words", [
-    ({"dtype": "F32", "shape": [True, 12], "data_offsets": [0, 48]}, "malformed shape"),
+    ({"dtype": "F32", "shape": [True, 12], "data_offsets": [0, 48]},
+     r"its tensors cannot be decoded \(.*invalid type: boolean"),
     ({"dtype": "F32", "shape": [2**32, 2**32, 2**32, 0], "data_offsets": [0, 0]},
-     "impossible shape"),
+     r"its tensors cannot be decoded \(.*overflow"),
 ])
 def test_hostile_tensor_shapes(tmp_path, tensor, words):
     from shendu.errors import FileFormatError
