@@ -410,3 +410,19 @@ def Sequential_of(layer):
     from shendu.models import Sequential
 
     return Sequential([layer])
+
+
+@pytest.mark.parametrize("strides, expected", [(2, (2, 2)), (np.int64(2), (2, 2)),
+                                               ([1, np.int32(3)], (1, 3))])
+def test_op_strides_take_python_and_numpy_ints(strides, expected):
+    x = Tensor(np.ones((1, 6, 6, 1)))
+    out = ops.conv(x, Tensor(np.ones((1, 1, 1, 1))), strides=strides)
+    assert out.shape == (1, 6 // expected[0], -(-6 // expected[1]), 1)
+
+
+@pytest.mark.parametrize("strides", [2.5, True, (1,), (1, 0), "2", None])
+def test_op_strides_that_are_not_positive_ints_are_refused_by_name(strides):
+    x = Tensor(np.ones((1, 6, 6, 1)))
+    with pytest.raises(ArgumentError, match=r"strides must be a positive int or a tuple of 2 "
+                                            r"of them, got .*Hint: strides=3"):
+        ops.conv(x, Tensor(np.ones((1, 1, 1, 1))), strides=strides)

@@ -14,8 +14,6 @@ Conv2D kernel (kh, kw, in_channels / groups, filters) and bias (filters,).
 
 from __future__ import annotations
 
-import numbers
-
 from .. import activations, constraints, initializers, ops, regularizers
 from ..errors import ArgumentError, ShapeError
 from ..ops.activations import Activation as ActivationFn
@@ -23,6 +21,7 @@ from ..ops.activations import Kernel, Sigmoid, Softmax
 from ..ops.activations import Linear as LinearKernel
 from ..ops.conv import (
     Conv,
+    as_tuple,
     check_padding,
     conv_settings,
     depthwise_settings,
@@ -42,22 +41,6 @@ def data_format_arg(value, where: str) -> str:
             "Hint: channels_last means (batch, rows, cols, channels)."
         )
     return value
-
-
-def size_arg(value, n: int, name: str, where: str) -> tuple[int, ...]:
-    """A window size or stride (``kernel_size=3`` → ``(3, 3)``) as ``n`` positive ints, or an
-    ArgumentError naming the layer and the argument. NumPy integers count as ints."""
-    def whole(v):
-        return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-    values = (value,) * n if whole(value) else (
-        tuple(value) if isinstance(value, (list, tuple)) else None)
-    if values is None or len(values) != n or not all(whole(v) and v > 0 for v in values):
-        raise ArgumentError(
-            f"{where}: {name} must be a positive int or a tuple of {n} of them, got {value!r}. "
-            f"Hint: {name}=3 or {name}={(3,) * n}."
-        )
-    return tuple(int(v) for v in values)
 
 
 def conv_output_shape(input_shape, rank, data_format, kernel, strides, dilation, padding, where):
@@ -92,9 +75,9 @@ class _Conv(Layer):
             raise ArgumentError(f"{where}: groups must be a positive divisor of filters "
                                 f"({filters}), got {groups!r}. Hint: groups=1 is a plain conv.")
         self.filters, self.groups = filters, groups
-        self.kernel_size = size_arg(kernel_size, self.rank, "kernel_size", where)
-        self.strides = size_arg(strides, self.rank, "strides", where)
-        self.dilation_rate = size_arg(dilation_rate, self.rank, "dilation_rate", where)
+        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size", where)
+        self.strides = as_tuple(strides, self.rank, "strides", where)
+        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate", where)
         self.padding = check_padding(padding, where, allow_causal=self.rank == 1)
         self.data_format = data_format_arg(data_format, where)
         self.activation = activations.get(activation)

@@ -17,9 +17,10 @@ import numpy as np
 from .. import ops
 from ..autograd import Tensor
 from ..errors import ArgumentError, ShapeError
+from ..ops.conv import as_tuple
 from ..ops.image import RESIZE_METHODS, resize
 from .base import Layer
-from .convolutional import data_format_arg, size_arg
+from .convolutional import data_format_arg
 
 INTERPOLATIONS = ("nearest", *RESIZE_METHODS)
 
@@ -160,7 +161,7 @@ class UpSampling2D(_Spatial2D):
     def __init__(self, size=(2, 2), data_format: str | None = None,
                  interpolation: str = "nearest", **kwargs):
         super().__init__(data_format, **kwargs)
-        self.size = size_arg(size, 2, "size", f"UpSampling2D '{self.name}'")
+        self.size = as_tuple(size, 2, "size", f"UpSampling2D '{self.name}'")
         if interpolation not in INTERPOLATIONS:
             raise ArgumentError(
                 f"UpSampling2D '{self.name}': interpolation must be one of "

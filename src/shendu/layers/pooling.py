@@ -14,10 +14,10 @@ import numpy as np
 
 from .. import ops
 from ..errors import ShapeError
-from ..ops.conv import check_padding
+from ..ops.conv import as_tuple, check_padding
 from ..ops.pooling import AvgPool, MaxPool, pool_settings
 from .base import Layer
-from .convolutional import conv_output_shape, data_format_arg, size_arg
+from .convolutional import conv_output_shape, data_format_arg
 
 
 class _Pooling(Layer):
@@ -33,8 +33,8 @@ class _Pooling(Layer):
         super().__init__(**kwargs)
         where = f"{type(self).__name__} '{self.name}'"
         pool_size = self.default_pool if pool_size is None else pool_size
-        self.pool_size = size_arg(pool_size, self.rank, "pool_size", where)
-        self.strides = self.pool_size if strides is None else size_arg(strides, self.rank,
+        self.pool_size = as_tuple(pool_size, self.rank, "pool_size", where)
+        self.strides = self.pool_size if strides is None else as_tuple(strides, self.rank,
                                                                         "strides", where)
         self.padding = check_padding(padding, where)
         self.data_format = data_format_arg(data_format, where)

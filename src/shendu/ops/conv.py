@@ -25,6 +25,8 @@ array([[18., 18.],
 
 from __future__ import annotations
 
+import numbers
+
 from ..autograd import Function
 from ..backend import get_array_module
 from ..errors import ArgumentError, ShapeError
@@ -35,15 +37,21 @@ PADDINGS = ("valid", "same", "causal")
 
 
 # -- geometry ------------------------------------------------------------------------------------
-def as_tuple(value, n: int, name: str) -> tuple[int, ...]:
-    """An int or a sequence of ``n`` positive ints as a tuple (``kernel_size=3`` → ``(3, 3)``)."""
-    values = (value,) * n if isinstance(value, int) else tuple(value)
-    if len(values) != n or not all(isinstance(v, int) and v > 0 for v in values):
+def as_tuple(value, n: int, name: str, where: str | None = None) -> tuple[int, ...]:
+    """A positive int or a list/tuple of ``n`` of them as a tuple of ints (``kernel_size=3`` →
+    ``(3, 3)``), or an ArgumentError naming ``where`` (the layer or op) and the argument.
+    NumPy integers count as ints; bools do not."""
+    def whole(v):
+        return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+    values = (value,) * n if whole(value) else (
+        tuple(value) if isinstance(value, (list, tuple)) else None)
+    if values is None or len(values) != n or not all(whole(v) and v > 0 for v in values):
         raise ArgumentError(
-            f"{name}: expected a positive int or {n} positive ints, got {value!r}. "
-            f"Hint: {name}=2 or {name}={(2,) * n}."
+            f"{where or name}: {name} must be a positive int or a tuple of {n} of them, got "
+            f"{value!r}. Hint: {name}=3 or {name}={(3,) * n}."
         )
-    return values
+    return tuple(int(v) for v in values)
 
 
 def padding_amounts(size: int, k: int, stride: int, dilation: int, padding: str, where: str):
