@@ -17,6 +17,7 @@ import pytest
 
 from shendu import ops
 from shendu.autograd import Tensor
+from shendu.errors import ArgumentError, ShapeError
 from shendu.testing import check_gradients
 
 # -- input makers (rng -> array) -------------------------------------------------------------
@@ -419,3 +420,28 @@ def test_max_ties_share_the_gradient_like_torch_amax():
     tx = torch.tensor(x, requires_grad=True)
     torch.amax(tx, dim=1).sum().backward()
     np.testing.assert_allclose(t.grad, tx.grad.numpy())
+
+
+@pytest.mark.parametrize("a, b, words", [
+    ((2, 3), (4, 5), r"a's last axis \(3, shape \(2, 3\)\) must equal b's second-to-last axis "
+                     r"\(4, shape \(4, 5\)\).*Hint"),
+    ((2, 3), (4,), r"b's only axis \(4"),
+    ((2, 2, 3), (3, 3, 4), r"batch axes of shapes \(2, 2, 3\) and \(3, 3, 4\) do not broadcast"),
+    ((), (3,), "at least one axis"),
+])
+def test_matmul_of_mismatched_shapes_names_both(a, b, words):
+    with pytest.raises(ShapeError, match=words):
+        ops.matmul(np.ones(a), np.ones(b))
+
+
+@pytest.mark.parametrize("shapes, axis, error, words", [
+    ([(2, 3), (2, 3)], 5, ArgumentError, r"axis must be an int in \[-2, 1\] for 2-D tensors, "
+                                         "got 5"),
+    ([(2, 3), (3, 3)], 1, ShapeError, r"match the first one's shape \(2, 3\) except on axis 1, "
+                                      r"got \(3, 3\)"),
+    ([(2, 3), (2, 3, 1)], 0, ShapeError, r"got \(2, 3, 1\)"),
+    ([], 0, ArgumentError, "at least one tensor"),
+])
+def test_concatenate_of_mismatched_shapes_or_axis_says_which(shapes, axis, error, words):
+    with pytest.raises(error, match=words):
+        ops.concatenate([np.ones(s) for s in shapes], axis=axis)

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import builtins
 
+import numpy as np
+
 from ..autograd import Function, Tensor, as_tensor
 from ..backend import get_array_module
+from ..errors import ArgumentError, ShapeError
 from .math import unbroadcast
 
 
@@ -212,6 +215,7 @@ def min(x, axis=None, keepdims=False):  # noqa: A001
 def matmul(a, b):
     """Matrix product with NumPy's ``@`` rules (batched, 1-D vectors)."""
     a, b = as_tensor(a), as_tensor(b)
+    _check_matmul(a.shape, b.shape)
     if a.ndim == 1 and b.ndim == 1:  # a dot product: (1, n) @ (n, 1), then a scalar
         return reshape(MatMul.apply(expand_dims(a, 0), expand_dims(b, -1)), ())
     if a.ndim == 1:
@@ -247,7 +251,54 @@ def getitem(x, index):
 
 def concatenate(tensors, axis=-1):
     """Join tensors along an existing axis."""
-    return Concatenate.apply(*[as_tensor(t) for t in tensors], axis=axis)
+    tensors = [as_tensor(t) for t in tensors]
+    _check_concatenate([t.shape for t in tensors], axis)
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+def _check_matmul(a_shape, b_shape) -> None:
+    """A ShapeError naming both shapes when ``a @ b`` has no meaning."""
+    if not a_shape or not b_shape:
+        raise ShapeError(
+            f"matmul: both operands need at least one axis, got shapes {a_shape} and {b_shape}. "
+            "Hint: multiply by a scalar with ops.multiply."
+        )
+    inner_b = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
+    if a_shape[-1] != inner_b:
+        raise ShapeError(
+            f"matmul: a's last axis ({a_shape[-1]}, shape {a_shape}) must equal b's "
+            f"{'only' if len(b_shape) == 1 else 'second-to-last'} axis ({inner_b}, shape "
+            f"{b_shape}). Hint: transpose one operand, e.g. matmul(a, transpose(b))."
+        )
+    try:
+        np.broadcast_shapes(a_shape[:-2], b_shape[:-2])
+    except ValueError:
+        raise ShapeError(
+            f"matmul: the batch axes of shapes {a_shape} and {b_shape} do not broadcast. "
+            "Hint: the axes before the last two must be equal or 1."
+        ) from None
+
+
+def _check_concatenate(shapes, axis) -> None:
+    """An error naming the axis or the shapes when the tensors cannot be joined."""
+    if not shapes:
+        raise ArgumentError("concatenate: expected at least one tensor, got none. "
+                            "Hint: concatenate([a, b], axis=-1).")
+    ndim = len(shapes[0])
+    if not isinstance(axis, int) or isinstance(axis, bool) or not -ndim <= axis < ndim:
+        raise ArgumentError(
+            f"concatenate: axis must be an int in [{-ndim}, {ndim - 1}] for {ndim}-D tensors, "
+            f"got {axis!r}. Hint: axis=-1 joins along the last axis."
+        )
+    a = axis % ndim
+    for shape in shapes[1:]:
+        if len(shape) != ndim or any(d != e for i, (d, e) in enumerate(zip(shape, shapes[0]))
+                                     if i != a):
+            raise ShapeError(
+                f"concatenate: every tensor must match the first one's shape {shapes[0]} "
+                f"except on axis {axis}, got {shape}. Hint: check the inputs' shapes; only "
+                "the joined axis may differ."
+            )
 
 
 def stack(tensors, axis=0):
