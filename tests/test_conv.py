@@ -426,3 +426,11 @@ def test_op_strides_that_are_not_positive_ints_are_refused_by_name(strides):
     with pytest.raises(ArgumentError, match=r"strides must be a positive int or a tuple of 2 "
                                             r"of them, got .*Hint: strides=3"):
         ops.conv(x, Tensor(np.ones((1, 1, 1, 1))), strides=strides)
+
+
+@pytest.mark.parametrize("layer", [layers.Conv2D(4, 3, name="c"), layers.MaxPooling2D(3, name="c"),
+                                   layers.SeparableConv2D(4, 3, name="c")])
+def test_a_layer_called_on_an_input_smaller_than_its_window_names_itself(layer):
+    with pytest.raises(ShapeError, match=r"^\w+ 'c': input length 2 is smaller than the "
+                                         r"\(dilated\) window 3 .*Hint"):
+        layer(np.ones((1, 2, 2, 1), np.float32))

@@ -128,6 +128,7 @@ class _Conv(Layer):
                 f"{type(self).__name__} '{self.name}': built for {self.input_channels} input "
                 f"channels, got shape {tuple(inputs.shape)}. Hint: check data_format."
             )
+        self.compute_output_shape(tuple(inputs.shape))  # an input smaller than the window: named
         fused = isinstance(self.activation, Kernel)
         out = self._convolve(inputs, self.activation if fused else None)
         if not fused:

@@ -45,6 +45,7 @@ class _Pooling(Layer):
                 f"{type(self).__name__} '{self.name}': expected a {self.rank + 2}-D input, got "
                 f"shape {tuple(inputs.shape)}. Hint: images are (batch, rows, cols, channels)."
             )
+        self.compute_output_shape(tuple(inputs.shape))  # an input smaller than the window: named
         return type(self).op(inputs, self.pool_size, self.strides, self.padding,
                              self.data_format)
 
@@ -56,7 +57,8 @@ class _Pooling(Layer):
 
     def compute_output_shape(self, input_shape):
         shape = conv_output_shape(input_shape, self.rank, self.data_format, self.pool_size,
-                                  self.strides, (1,) * self.rank, self.padding, self.name)
+                                  self.strides, (1,) * self.rank, self.padding,
+                                  f"{type(self).__name__} '{self.name}'")
         if self.data_format == "channels_first":
             return (shape[0], input_shape[1], *shape[1:])
         return (*shape, input_shape[-1])
