@@ -263,7 +263,7 @@ def test_numpy_betas_are_still_numbers():
 # -- layers -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("make, error, words", [
     (lambda: L.Conv2D(4, 2.5), ArgumentError,
-     r"Conv2D 'conv2_d.*': kernel_size must be a positive int or a tuple of 2 of them, got 2\.5"),
+     r"Conv2D 'conv2d.*': kernel_size must be a positive int or a tuple of 2 of them, got 2\.5"),
     (lambda: L.Conv2D(4, (3, True)), ArgumentError, "kernel_size must be a positive int"),
     (lambda: L.Conv1D(4, 3, strides="1"), ArgumentError, "Conv1D '.*': strides"),
     (lambda: L.MaxPooling2D(2.0), ArgumentError, "MaxPooling2D '.*': pool_size"),

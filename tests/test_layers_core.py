@@ -10,6 +10,7 @@ from shendu import activations, backend, ops
 from shendu.autograd import Tensor
 from shendu.errors import ArgumentError, ShapeError, UnknownNameError
 from shendu.layers import Activation, Dense, Input, InputLayer, deserialize, serialize
+from shendu.layers.base import snake_case
 from shendu.models import Sequential
 from shendu.testing import check_gradients
 
@@ -374,3 +375,13 @@ def test_dense_runs_as_one_fused_linear_op(activation):
         fn = fn.inputs[0].creator
     assert isinstance(fn, FusedLinear)
     assert [t is w for t, w in zip(fn.inputs[1:], layer.weights)] == [True, True]
+
+
+@pytest.mark.parametrize("cls, name", [  # the names Keras 3 gives these classes
+    ("Conv2D", "conv2d"), ("Conv2DTranspose", "conv2d_transpose"),
+    ("MaxPooling2D", "max_pooling2d"), ("GlobalAveragePooling1D", "global_average_pooling1d"),
+    ("PReLU", "p_re_lu"), ("STFTSpectrogram", "stft_spectrogram"), ("LSTM", "lstm"),
+    ("MultiHeadAttention", "multi_head_attention"), ("SimpleRNN", "simple_rnn"),
+])
+def test_default_layer_names_follow_keras(cls, name):
+    assert snake_case(cls) == name

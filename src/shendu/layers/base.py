@@ -41,7 +41,7 @@ def unique_name(base: str) -> str:
 
 
 def snake_case(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name).lower()
+    return re.sub(r"(?<=[a-z])([A-Z])|(?<=[A-Z0-9])([A-Z][a-z])", r"_\1\2", name).lower()
 
 
 STANDARD_WEIGHT_OPTIONS = ("kernel_initializer", "bias_initializer", "kernel_regularizer",
