@@ -28,16 +28,6 @@ from shendu.ops.activations import prelu
 from shendu.testing import check_gradients
 
 
-@pytest.fixture(autouse=True)
-def _torch_single_thread():
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _F():
     import torch.nn.functional as F
 

@@ -19,11 +19,8 @@ from shendu.testing import check_gradients
 
 
 @pytest.fixture(autouse=True)
-def _float64_and_one_thread():
-    import torch
-
-    torch.set_num_threads(1)
-    backend.set_floatx("float64")
+def _float64():
+    backend.set_floatx("float64")  # conftest restores floatx after each test
 
 
 def torch_mha(layer, query, value, key, mask=None, causal=False):

@@ -11,13 +11,6 @@ from shendu.errors import ArgumentError, ShapeError
 from shendu.layers import MelSpectrogram, STFTSpectrogram, deserialize, serialize
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    import torch
-
-    torch.set_num_threads(1)
-
-
 def waves(batch=2, samples=1000, seed=0):
     return np.random.default_rng(seed).normal(size=(batch, samples))
 

@@ -24,13 +24,6 @@ from shendu.ops.embedding import embedding_lookup
 from shendu.testing import check_gradients
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    import torch
-
-    torch.set_num_threads(1)
-
-
 @pytest.mark.parametrize("ids_shape", [(5,), (2, 3), (2, 3, 4)])
 def test_embedding_lookup_matches_torch_with_gradients(ids_shape):
     import torch.nn.functional as F

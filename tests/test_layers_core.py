@@ -17,16 +17,6 @@ from shendu.testing import check_gradients
 ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "softmax"]
 
 
-@pytest.fixture(autouse=True)
-def _torch_single_thread():
-    """Tiny float64 arrays: torch's thread pool only fights over the shared cores."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def _torch_activation(name):
     import torch

@@ -14,18 +14,6 @@ from shendu.autograd import Tensor, no_grad
 from shendu.errors import ArgumentError, DataError, ShapeError, UnknownNameError
 from shendu.testing import check_gradients
 
-
-@pytest.fixture(autouse=True)
-def _torch_single_thread():
-    """Tiny float64 arrays: torch's thread pool only fights over the shared cores."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 RNG = np.random.default_rng(7)
 N, C = 6, 4
 

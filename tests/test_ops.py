@@ -311,16 +311,6 @@ def _is_float(a):
     return np.asarray(a).dtype.kind == "f"
 
 
-@pytest.fixture(autouse=True)
-def _torch_single_thread():
-    """Tiny float64 arrays: torch's thread pool only fights over the shared cores."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_forward_matches_torch(case):

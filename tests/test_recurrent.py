@@ -19,16 +19,6 @@ from shendu.testing import check_gradients
 LAYERS = {"SimpleRNN": SimpleRNN, "LSTM": LSTM, "GRU": GRU}
 
 
-@pytest.fixture(autouse=True)
-def _torch_single_thread():
-    """Tiny float64 arrays: torch's thread pool only fights over the shared cores."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 # -- the weight mapping between Keras/shendu and torch ------------------------------------------
 def _gru_to_torch(a, u):

@@ -24,17 +24,6 @@ from test_conv import compare_with_torch, torch_conv, torch_conv_transpose
 from test_pooling import torch_pool
 
 
-@pytest.fixture(autouse=True)
-def _torch_single_thread():
-    """Tiny float64 arrays: torch's thread pool only fights over the shared cores."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def through_weights(layer, names, **call_kwargs):
     """``fn(x, *weights)``: ``layer(x)`` with the attributes ``names`` set to ``weights``.
 
@@ -85,20 +74,16 @@ CONV1D_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kwargs, shape", CONV1D_CASES, ids=str)
-def test_conv1d_layer_matches_torch_and_finite_differences(kwargs, shape):
+def conv_setup(cls, kwargs, shape):
+    """(the layer built for float64 inputs of ``shape``, channels_first?, input channels, the
+    torch form of its activation) for a conv layer test."""
     import torch
 
-    layer = built(layers.Conv1D(**kwargs, dtype="float64"), shape)
+    layer = built(cls(**kwargs, dtype="float64"), shape)
     cf = kwargs.get("data_format") == "channels_first"
-    act = torch.tanh if kwargs.get("activation") == "tanh" else (lambda t: t)
-
-    def reference(x, K, b):
-        return act(torch_conv(x, K, b, layer.strides, layer.padding, layer.dilation_rate,
-                              layer.groups, cf))
-
-    (x,) = random_inputs(shape)
-    check_layer(layer, ["kernel", "bias"], x, reference)
+    act = {"tanh": torch.tanh, "sigmoid": torch.sigmoid}.get(kwargs.get("activation"),
+                                                              lambda t: t)
+    return layer, cf, shape[1] if cf else shape[-1], act
 
 
 CONV2D_CASES = [
@@ -110,13 +95,11 @@ CONV2D_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kwargs, shape", CONV2D_CASES, ids=str)
-def test_conv2d_layer_matches_torch_and_finite_differences(kwargs, shape):
-    import torch
-
-    layer = built(layers.Conv2D(**kwargs, dtype="float64"), shape)
-    cf = kwargs.get("data_format") == "channels_first"
-    act = torch.sigmoid if kwargs.get("activation") == "sigmoid" else (lambda t: t)
+@pytest.mark.parametrize("cls, kwargs, shape",
+                         [(layers.Conv1D, *case) for case in CONV1D_CASES]
+                         + [(layers.Conv2D, *case) for case in CONV2D_CASES], ids=str)
+def test_conv_layer_matches_torch_and_finite_differences(cls, kwargs, shape):
+    layer, cf, _, act = conv_setup(cls, kwargs, shape)
 
     def reference(x, K, b):
         return act(torch_conv(x, K, b, layer.strides, layer.padding, layer.dilation_rate,
@@ -149,12 +132,7 @@ DEPTHWISE_CASES = [
 
 @pytest.mark.parametrize("kwargs, shape", DEPTHWISE_CASES, ids=str)
 def test_depthwise_conv2d_layer_weights_match_torch_and_finite_differences(kwargs, shape):
-    import torch
-
-    layer = built(layers.DepthwiseConv2D(**kwargs, dtype="float64"), shape)
-    cf = kwargs.get("data_format") == "channels_first"
-    c = shape[1] if cf else shape[-1]
-    act = torch.tanh if kwargs.get("activation") == "tanh" else (lambda t: t)
+    layer, cf, c, act = conv_setup(layers.DepthwiseConv2D, kwargs, shape)
 
     def reference(x, K, b):
         # (kh, kw, C, m) -> (kh, kw, 1, C·m): output channel c·m + j reads input channel c
@@ -178,12 +156,7 @@ SEPARABLE_CASES = [
 @pytest.mark.parametrize("kwargs, shape", SEPARABLE_CASES, ids=str)
 def test_separable_conv2d_layer_matches_torch_and_finite_differences(kwargs, shape):
     """A depthwise conv (groups = channels) then a 1×1 conv with the bias, in torch."""
-    import torch
-
-    layer = built(layers.SeparableConv2D(**kwargs, dtype="float64"), shape)
-    cf = kwargs.get("data_format") == "channels_first"
-    c = shape[1] if cf else shape[-1]
-    act = torch.tanh if kwargs.get("activation") == "tanh" else (lambda t: t)
+    layer, cf, c, act = conv_setup(layers.SeparableConv2D, kwargs, shape)
 
     def reference(x, D, P, b):
         depthwise = torch_conv(x, D.reshape(*D.shape[:2], 1, -1), None, layer.strides,

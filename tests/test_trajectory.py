@@ -19,16 +19,6 @@ BATCH = 32
 SAMPLES = 640  # 20 batches per epoch, 10 epochs
 
 
-@pytest.fixture(autouse=True)
-def _torch_single_thread():
-    """Small float64 matmuls: torch's thread pool only fights over the shared cores."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def _data(target):
     rng = np.random.default_rng(42)

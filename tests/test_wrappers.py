@@ -25,15 +25,6 @@ from test_recurrent import torch_rnn, torch_weight_grads
 LAYERS = {"SimpleRNN": SimpleRNN, "LSTM": LSTM, "GRU": GRU}
 
 
-@pytest.fixture(autouse=True)
-def _torch_single_thread():
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def _bidirectional(kind, x, seed=1, merge_mode="concat", **kwargs):
     layer = Bidirectional(LAYERS[kind](4, dtype="float64", **kwargs), dtype="float64",
