@@ -1,4 +1,5 @@
-"""Reference checks the rest of the suite lacked, found by an audit of every layer and op.
+"""Layer-level reference checks: convolution, pooling, merge, normalization, padding and
+augmentation layers, the fast path's EmbeddingStep, and TextVectorization's options.
 
 Each layer here is checked where its own code runs (not only through the op under it): the
 forward and the gradients of its input and of its weights against PyTorch in float64, and the
