@@ -109,13 +109,25 @@ def test_checkpoint_missing_monitor_warns_and_skips(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"filepath": "model.keras"}, "must end in '.safetensors'"),
     ({"filepath": "m.safetensors", "mode": "up"}, "mode must be"),
     ({"filepath": "m.safetensors", "save_freq": 0}, "save_freq"),
 ])
 def test_checkpoint_argument_errors(kwargs, message):
     with pytest.raises(ArgumentError, match=message):
         ModelCheckpoint(**kwargs)
+
+
+def test_checkpoint_takes_a_keras_file_name_and_writes_a_model_file_under_it(tmp_path):
+    """A Keras script's ModelCheckpoint("best.keras") runs, as model.save("m.keras") does;
+    the file is shendu's safetensors model file and loads back."""
+    from shendu.models import load_model
+
+    x, y = _data()
+    model = _model()
+    model.fit(x, y, epochs=1, verbose=0,
+              callbacks=[ModelCheckpoint(str(tmp_path / "best.keras"), monitor="loss")])
+    restored = load_model(tmp_path / "best.keras")
+    np.testing.assert_array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
 def test_checkpoint_unknown_key_in_filepath_names_the_available_ones(tmp_path):

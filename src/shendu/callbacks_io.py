@@ -27,8 +27,10 @@ class ModelCheckpoint(Callback):
     """Save the model (or its weights) during training, as Keras's ModelCheckpoint.
 
     ``filepath`` may hold ``{epoch}`` (counted from 1), ``{batch}`` and any log value, e.g.
-    ``"ckpt-{epoch:02d}-{val_loss:.2f}.safetensors"``. With ``save_best_only`` a file is written
-    only when ``monitor`` beats the best so far (or ``initial_value_threshold``).
+    ``"ckpt-{epoch:02d}-{val_loss:.2f}.safetensors"``; like ``model.save`` it writes a
+    safetensors file whatever the name (Keras's ``"best.keras"`` works too). With
+    ``save_best_only`` a file is written only when ``monitor`` beats the best so far (or
+    ``initial_value_threshold``).
     ``save_freq='epoch'`` saves after each epoch; an integer N saves every N batches.
 
     >>> import os, tempfile
@@ -50,13 +52,9 @@ class ModelCheckpoint(Callback):
                  mode: str = "auto", save_freq: str | int = "epoch",
                  initial_value_threshold: float | None = None):
         super().__init__()
+        # any name, as model.save takes: a Keras script's "best.keras" keeps working; the
+        # file is always a .safetensors file, whatever it is called
         filepath = checked_path(filepath, "ModelCheckpoint")
-        if not filepath.endswith(".safetensors"):
-            raise ArgumentError(
-                f"ModelCheckpoint: filepath must end in '.safetensors', got {filepath!r}. "
-                "Hint: shendu writes .safetensors files, e.g. 'ckpt-{epoch:02d}.safetensors' "
-                "(Keras's '.keras' and '.weights.h5' become '.safetensors')."
-            )
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
                                      or save_freq < 1):
             raise ArgumentError(
