@@ -183,3 +183,14 @@ def test_a_layer_with_an_integer_dtype_refuses_to_create_weights():
     ids = Input(shape=(5,), dtype="int32")  # integer inputs stay fine
     model = Model(ids, Dense(1)(L.Embedding(10, 4)(ids)))
     assert model.predict(np.zeros((2, 5), dtype=int), verbose=0).shape == (2, 5, 1)
+
+
+@pytest.mark.parametrize("values", [["a", "b"], np.array([object(), 1.0])])
+def test_mean_of_values_that_are_not_numbers_names_the_metric(values):
+    from shendu.metrics import Mean
+
+    metric = Mean(name="m")
+    with pytest.raises(DTypeError, match=r"Mean 'm': expected numbers to average, got an array "
+                                         "of dtype .*Hint"):
+        metric.update_state(values)
+    assert metric.count == 0

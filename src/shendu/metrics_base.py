@@ -15,7 +15,7 @@ import re
 import numpy as np
 
 from .autograd import Tensor
-from .errors import ArgumentError, ShapeError
+from .errors import ArgumentError, DTypeError, ShapeError
 
 
 def as_array(x) -> np.ndarray:
@@ -138,6 +138,12 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None) -> None:
         values = as_array(values)
+        if values.dtype.kind not in "biuf":
+            raise DTypeError(
+                f"{type(self).__name__} '{self.name}': expected numbers to average, got an array "
+                f"of dtype {values.dtype}. Hint: convert the values first, e.g. "
+                "np.asarray(values, dtype=float)."
+            )
         if sample_weight is None:  # the hot path: no temporaries beyond one sum
             if values.ndim == 0:
                 self.total += float(values)
