@@ -24,17 +24,24 @@ _SUBMODULES = {
 }
 
 
+# Names Keras 3 exports at its top level (``keras.Input``, ``keras.Model``...), so that a script
+# that wrote ``import keras`` runs after ``import shendu as keras``. name -> submodule holding it.
+_TOP_LEVEL = {
+    "Tensor": "autograd", "no_grad": "autograd", "Input": "layers", "InputLayer": "layers",
+    "Layer": "layers", "Variable": "layers", "Model": "models", "Sequential": "models",
+    "Loss": "losses", "Metric": "metrics", "Optimizer": "optimizers",
+}
+
+
 def __getattr__(name: str):
     if name in _SUBMODULES:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
-    if name in ("Tensor", "no_grad"):
-        from . import autograd
-
-        return getattr(autograd, name)
+    if name in _TOP_LEVEL:
+        return getattr(importlib.import_module(f"{__name__}.{_TOP_LEVEL[name]}"), name)
     raise AttributeError(f"module 'shendu' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES) + ["Tensor", "no_grad"])
+    return sorted(list(globals()) + list(_SUBMODULES) + list(_TOP_LEVEL))
