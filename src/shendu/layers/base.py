@@ -27,7 +27,7 @@ import numpy as np
 from .. import backend, initializers
 from ..autograd import Tensor, no_grad
 from ..errors import ArgumentError, DTypeError, NotBuiltError, ShapeError
-from .node import Node, SymbolicTensor, flatten, is_symbolic, map_structure
+from .node import Node, flatten, is_symbolic, map_structure, symbolic_outputs
 from .weight_budget import charge
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
@@ -228,20 +228,12 @@ class Layer:
                 "numbers. Hint: put TextVectorization between Input(dtype='string') and it.")
         if not self.built:
             self.build_from_shape(map_structure(lambda t: t.shape, inputs))
-        def zeros(t):
-            if not isinstance(t, SymbolicTensor):
-                return t
-            return Tensor(np.zeros(tuple(1 if d is None else d for d in t.shape), dtype=t.dtype))
-
         call_kwargs = dict(kwargs)
         if self._accepts_training():
             call_kwargs["training"] = False
-        with no_grad():
-            result = self.call(map_structure(zeros, inputs), *map_structure(zeros, list(args)),
-                               **call_kwargs)
+        outputs = symbolic_outputs(lambda x, rest: self.call(x, *rest, **call_kwargs),
+                                   inputs, list(args))
         self._losses.clear()
-        outputs = map_structure(
-            lambda t: SymbolicTensor((None,) + tuple(t.shape[1:]), t.dtype), result)
         Node(self, inputs, flatten(outputs), kwargs, args=list(args))
         return outputs
 

@@ -1,7 +1,8 @@
 """Symbolic tensors and nodes: how calling layers on ``Input`` records a functional graph.
 
 Calling a layer on a :class:`SymbolicTensor` does not compute anything real: it builds the
-layer, works out the output shapes (by running ``call`` on one zero sample) and records a
+layer, works out the output shapes (by running ``call`` on one zero sample, see
+:func:`symbolic_outputs`) and records a
 :class:`Node` linking the inputs to new symbolic outputs. ``Model(inputs, outputs)`` then walks
 those nodes.
 
@@ -10,11 +11,21 @@ those nodes.
 >>> y = Dense(3)(x)
 >>> y.shape
 (None, 3)
+>>> from shendu.layers import Embedding
+>>> Embedding(10, 4)(Input(shape=(None,))).shape  # a sequence of any length stays so
+(None, None, 4)
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ..autograd import Tensor, no_grad
+
+# Lengths given to unknown (None) input axes past the batch axis in the second and third dry
+# runs; an output axis whose length changes between them is unknown too. Doubling keeps the
+# lengths apart through downsampling by up to 16 (strides, pooling).
+_PROBE_LENGTHS = (16, 32)
 
 
 class SymbolicTensor:
@@ -78,3 +89,40 @@ def map_structure(fn, structure):
 
 def is_symbolic(structure) -> bool:
     return any(isinstance(leaf, SymbolicTensor) for leaf in flatten(structure))
+
+
+def symbolic_outputs(run, inputs, args: list):
+    """Symbolic outputs of ``run(inputs, args)`` on zeros standing in for symbolic tensors.
+
+    Unknown axes get length 1. When an input has an unknown axis past the batch axis (a
+    sequence of any length, an image of any size), the run is made instead at the two lengths
+    in ``_PROBE_LENGTHS``, and an output axis whose length follows them is unknown (None) too,
+    as in Keras; if a probe fails (a layer that needs a fixed length), the length-1 run stands.
+    """
+    leaves = [t for t in flatten(inputs) + flatten(args) if isinstance(t, SymbolicTensor)]
+
+    def dry_run(length: int):
+        def zeros(t):
+            if not isinstance(t, SymbolicTensor):
+                return t
+            shape = (1 if t.shape[0] is None else t.shape[0],) + tuple(
+                length if d is None else d for d in t.shape[1:])
+            return Tensor(np.zeros(shape, dtype=t.dtype))
+
+        with no_grad():
+            result = run(map_structure(zeros, inputs), map_structure(zeros, list(args)))
+        return result, [tuple(t.shape[1:]) for t in flatten(result)]
+
+    shapes = None
+    if any(d is None for t in leaves for d in t.shape[1:]):
+        try:
+            (result, first), (_, second) = (dry_run(n) for n in _PROBE_LENGTHS)
+        except Exception:  # noqa: BLE001 - the probes are optional; the length-1 run decides
+            first = second = None
+        if first is not None and [len(s) for s in first] == [len(s) for s in second]:
+            shapes = [tuple(a if a == b else None for a, b in zip(s, t))
+                      for s, t in zip(first, second)]
+    if shapes is None:
+        result, shapes = dry_run(1)
+    it = iter(shapes)
+    return map_structure(lambda t: SymbolicTensor((None,) + next(it), t.dtype), result)

@@ -359,7 +359,9 @@ class Model(Layer):
         """Build from the data's shape, or check the data against the built input shape."""
         if isinstance(x, MultiArray):
             for i, (array, symbol) in enumerate(zip(x, self.inputs)):
-                if tuple(array.shape[1:]) != tuple(symbol.shape[1:]):
+                want = tuple(symbol.shape[1:])
+                if len(want) != array.ndim - 1 or any(
+                        e is not None and e != d for e, d in zip(want, array.shape[1:])):
                     raise ShapeError(
                         f"Model '{self.name}': input {i} ('{self.input_names[i]}') expects shape "
                         f"(batch, {', '.join(map(str, symbol.shape[1:]))}), got "
