@@ -47,3 +47,32 @@ def test_fully_convolutional_input_of_any_size():
     x = layers.Conv2D(4, 3, strides=2, activation="relu")(inputs)  # 'valid' needs 3+ pixels
     assert x.shape == (None, None, None, 4)
     assert layers.GlobalAveragePooling2D()(x).shape == (None, 4)
+
+
+# -- the Functional API guide: outputs given as a dict ------------------------------------------
+def _ticket_model():
+    inputs = keras.Input(shape=(6,), name="features")
+    hidden = layers.Dense(8, activation="relu")(inputs)
+    outputs = {"priority": layers.Dense(1, name="priority")(hidden),
+               "department": layers.Dense(4, name="department")(hidden)}
+    return keras.Model(inputs=inputs, outputs=outputs)
+
+
+def test_dict_outputs_fit_with_dict_losses_and_predict_a_dict():
+    model = _ticket_model()
+    assert model.output_names == ["department", "priority"]  # Keras: the sorted keys
+    model.compile(optimizer="rmsprop",
+                  loss={"priority": keras.losses.BinaryCrossentropy(from_logits=True),
+                        "department": keras.losses.CategoricalCrossentropy(from_logits=True)},
+                  loss_weights={"priority": 1.0, "department": 0.2})
+    rng = np.random.default_rng(1)
+    x = rng.random((32, 6))
+    y = {"priority": rng.random((32, 1)),
+         "department": np.eye(4)[rng.integers(0, 4, 32)]}
+    history = _quiet_fit(model, x, y, epochs=2, batch_size=16)
+    assert sorted(history.history) == ["department_loss", "loss", "priority_loss"]
+    out = model.predict(x, verbose=0)
+    assert isinstance(out, dict)
+    assert {k: v.shape for k, v in out.items()} == {"priority": (32, 1), "department": (32, 4)}
+    called = model(x[:2])
+    assert isinstance(called, dict) and called["department"].shape == (2, 4)

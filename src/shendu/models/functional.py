@@ -51,8 +51,12 @@ class Functional(Model):
         self._input_struct = inputs
         self._output_struct = outputs
         self.inputs = _as_list(inputs)
-        self.outputs = _as_list(outputs)
-        self.output_names = [t.node.layer.name for t in self.outputs]
+        if isinstance(outputs, dict):  # Keras: outputs and output_names go by sorted key
+            self.output_names = sorted(outputs)
+            self.outputs = [outputs[key] for key in self.output_names]
+        else:
+            self.outputs = _as_list(outputs)
+            self.output_names = [t.node.layer.name for t in self.outputs]
         self.input_names = [t.node.layer.name for t in self.inputs]
         self._nodes = self._ordered_nodes()
         seen = []
@@ -134,9 +138,9 @@ class Functional(Model):
                 computed[id(out)] = out_value
                 if i < len(out_masks) and out_masks[i] is not None:
                     masks[id(out)] = out_masks[i]
-        outputs = [computed[id(t)] for t in self.outputs]
         if isinstance(self._output_struct, dict):
-            return dict(zip(self._output_struct, outputs))
+            return {key: computed[id(t)] for key, t in self._output_struct.items()}
+        outputs = [computed[id(t)] for t in self.outputs]
         return outputs[0] if not isinstance(self._output_struct, (list, tuple)) else outputs
 
     def compute_output_shape(self, input_shape):

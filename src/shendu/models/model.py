@@ -463,7 +463,7 @@ class Model(Layer):
             flat = self._flat
             flat.zero_grad()
             self._clear_layer_losses()
-            predictions = self(x, training=True)
+            predictions = self._outputs_as_list(self(x, training=True))
             loss = self.compute_loss(x, y, predictions, sample_weight)
             loss.backward()
             self.optimizer.apply(flat)
@@ -475,7 +475,7 @@ class Model(Layer):
     def test_step(self, x, y, sample_weight=None) -> float:
         with no_grad():
             self._clear_layer_losses()
-            y_pred = self(x, training=False)
+            y_pred = self._outputs_as_list(self(x, training=False))
             loss = self.compute_loss(x, y, y_pred, sample_weight)
         self._build_metrics(y, y_pred)
         self._update_metrics(y, _data(y_pred), sample_weight)
@@ -664,7 +664,7 @@ class Model(Layer):
                 out = concat_outputs(parts)
         if verbose and verbose != "auto":
             _print_summary_line(count, time.perf_counter() - start, {})
-        return out
+        return self._outputs_as_given(out)
 
     def _predict_plan(self) -> ChainPlan | None:
         """The chain plan for inference: fit's own while the layers and layout still match."""
@@ -678,7 +678,21 @@ class Model(Layer):
         return plan
 
     def _predict_batch(self, x):
-        return _data(self(x, training=False))
+        return _data(self._outputs_as_list(self(x, training=False)))
+
+    def _outputs_as_list(self, outputs):
+        """A dict of outputs (``Model(outputs={...})``) as a list in ``output_names`` order."""
+        if isinstance(outputs, dict):
+            return [outputs[name] for name in self.output_names]
+        return outputs
+
+    def _outputs_as_given(self, outputs):
+        """predict's arrays shaped like the model's outputs: a dict when they were one."""
+        struct = getattr(self, "_output_struct", None)
+        if isinstance(struct, dict) and isinstance(outputs, list):
+            by_name = dict(zip(self.output_names, outputs))
+            return {key: by_name[key] for key in struct}
+        return outputs
 
     def _predict_with_callbacks(self, x, forward, batch_size, callbacks):
         count = math.ceil(len(x) / batch_size)
@@ -691,7 +705,7 @@ class Model(Layer):
                 parts.append(_to_host(forward(x[start:start + batch_size])))
                 hooks.on_predict_batch_end(step, {"outputs": parts[-1]})
         hooks.on_predict_end()
-        return concat_outputs(parts)
+        return self._outputs_as_given(concat_outputs(parts))
 
     def _callback_list(self, callbacks, params):
         """``callbacks`` as a CallbackList (fit hands its own list to evaluate unchanged)."""
