@@ -76,3 +76,27 @@ def test_dict_outputs_fit_with_dict_losses_and_predict_a_dict():
     assert {k: v.shape for k, v in out.items()} == {"priority": (32, 1), "department": (32, 4)}
     called = model(x[:2])
     assert isinstance(called, dict) and called["department"].shape == (2, 4)
+
+
+# -- the serialization guide: Model.from_config and clone_model ---------------------------------
+def _small_functional():
+    inputs = keras.Input(shape=(5,))
+    return keras.Model(inputs, layers.Dense(1)(layers.Dense(3, activation="relu")(inputs)))
+
+
+def test_model_from_config_rebuilds_a_functional_model():
+    model = _small_functional()
+    new_model = keras.Model.from_config(model.get_config())
+    assert new_model.count_params() == model.count_params() == 22
+    new_model.set_weights(model.get_weights())
+    x = np.random.default_rng(2).random((4, 5))
+    np.testing.assert_allclose(new_model.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_clone_model_copies_the_architecture_with_new_weights():
+    model = _small_functional()
+    clone = keras.models.clone_model(model)
+    assert clone.count_params() == model.count_params()
+    assert all(a is not b for a, b in zip(clone.layers, model.layers))
+    clone.set_weights([np.zeros_like(w) for w in model.get_weights()])
+    assert any(np.any(w != 0) for w in model.get_weights())  # the original is untouched

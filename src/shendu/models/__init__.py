@@ -23,6 +23,14 @@ def model_from_json(json_string: str, custom_objects: dict | None = None):
     return _from_json(json_string, custom_objects=custom_objects)
 
 
+def clone_model(model, input_tensors=None, clone_function=None, custom_objects=None):
+    """A new model with ``model``'s architecture and new weights (see shendu.models.json)."""
+    from .json import clone_model as _clone
+
+    return _clone(model, input_tensors=input_tensors, clone_function=clone_function,
+                  custom_objects=custom_objects)
+
+
 def load_model(filepath, custom_objects=None, compile=True):
     """Rebuild a model written by ``model.save`` (see shendu.saving.model_file)."""
     from ..saving.model_file import load_model as _load
@@ -30,4 +38,4 @@ def load_model(filepath, custom_objects=None, compile=True):
     return _load(filepath, custom_objects=custom_objects, compile=compile)
 
 
-__all__ = ["Functional", "Model", "Sequential", "load_model", "model_from_json"]
+__all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_json"]

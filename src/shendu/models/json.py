@@ -52,3 +52,24 @@ def model_from_json(json_string: str, custom_objects: dict | None = None):
         )
     config = {k: v for k, v in config.items() if k != "shendu_version"}
     return model_from_config(config, custom_objects=custom_objects)
+
+
+def clone_model(model, input_tensors=None, clone_function=None, custom_objects=None):
+    """A new model with ``model``'s architecture and freshly initialised weights, as Keras's
+    ``clone_model``: the layers are new objects, so training the clone leaves ``model`` alone.
+    Copy the weights with ``clone.set_weights(model.get_weights())`` when you want them too.
+
+    >>> from shendu.models import Sequential, clone_model
+    >>> from shendu.layers import Dense
+    >>> model = Sequential([Dense(2, input_dim=3)])
+    >>> clone = clone_model(model)
+    >>> clone.count_params(), clone.layers[0] is model.layers[0]
+    (8, False)
+    """
+    from ..saving.serialization import model_config, model_from_config
+
+    if input_tensors is not None or clone_function is not None:
+        raise ArgumentError(
+            "clone_model: input_tensors= and clone_function= are not supported. Hint: clone "
+            "the whole model, then call it on new inputs or edit its layers.")
+    return model_from_config(model_config(model), custom_objects=custom_objects)

@@ -61,6 +61,16 @@ class Model(Layer):
             return super().__new__(Functional)
         return super().__new__(cls)
 
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """A model from its ``get_config()``; ``Model.from_config`` of a functional model's
+        config rebuilds the functional model, as in Keras."""
+        if cls is Model and {"layers", "inputs", "outputs"} <= set(config):
+            from .functional import Functional
+
+            return Functional.from_config(config, custom_objects)
+        return super().from_config(config)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.optimizer = None
