@@ -2,9 +2,11 @@
 test asserts what Keras 3 does with the same code, written from Keras's documented behaviour."""
 
 import numpy as np
+import pytest
 
 import shendu as keras
-from shendu import layers
+from shendu import callbacks, layers
+from shendu.models import Sequential
 
 
 def _quiet_fit(model, *args, **kwargs):
@@ -100,3 +102,18 @@ def test_clone_model_copies_the_architecture_with_new_weights():
     assert all(a is not b for a, b in zip(clone.layers, model.layers))
     clone.set_weights([np.zeros_like(w) for w in model.get_weights()])
     assert any(np.any(w != 0) for w in model.get_weights())  # the original is untouched
+
+
+# -- callbacks: the learning rate lands in the history -----------------------------------------
+@pytest.mark.parametrize("make", [
+    lambda: callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=1e9),
+    lambda: callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5),
+])
+def test_learning_rate_callbacks_record_learning_rate_in_history(make):
+    model = Sequential([keras.Input((3,)), layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+    x = np.random.default_rng(3).random((8, 3))
+    history = _quiet_fit(model, x, np.zeros((8, 1)), epochs=3, callbacks=[make()])
+    assert sorted(history.history) == ["learning_rate", "loss"]
+    assert len(history.history["learning_rate"]) == 3
+    assert history.history["learning_rate"][-1] < 0.1  # each records the rate it trained with

@@ -541,8 +541,8 @@ class Model(Layer):
         self.optimizer.ensure_built(flat)
         n = len(x)
         steps = steps_per_epoch or math.ceil(n / batch_size)
-        history = History()
-        cbs = [history]
+        history = History()  # last, as in Keras: it records what the callbacks add to logs
+        cbs = []
         if not any(type(cb).__name__ == "TerminateOnNaN" for cb in user_callbacks):
             cbs.append(_default_terminate_on_nan())
         if verbose == "auto":
@@ -550,7 +550,7 @@ class Model(Layer):
         if verbose and not any(isinstance(cb, ProgbarLogger) for cb in user_callbacks):
             cbs.append(ProgbarLogger(verbose=verbose))
         callback_list = CallbackList(
-            [c for c in cbs if c is not None] + user_callbacks, model=self,
+            [c for c in cbs if c is not None] + user_callbacks + [history], model=self,
             params={"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size},
         )
         self.stop_training = False
