@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import shendu as keras
-from shendu import callbacks, layers
+from shendu import callbacks, layers, ops
 from shendu.models import Sequential
 
 
@@ -117,3 +117,100 @@ def test_learning_rate_callbacks_record_learning_rate_in_history(make):
     assert sorted(history.history) == ["learning_rate", "loss"]
     assert len(history.history["learning_rate"]) == 3
     assert history.history["learning_rate"][-1] < 0.1  # each records the rate it trained with
+
+
+# -- the subclassing guide: state variables, custom metrics, ops -------------------------------
+class CategoricalTruePositives(keras.metrics.Metric):
+    """The training guide's custom metric, as written there."""
+
+    def __init__(self, name="categorical_true_positives", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.true_positives = self.add_variable(shape=(), name="ctp", initializer="zeros")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = ops.reshape(ops.argmax(y_pred, axis=1), (-1, 1))
+        values = ops.cast(y_true, "int32") == ops.cast(y_pred, "int32")
+        values = ops.cast(values, "float32")
+        self.true_positives.assign_add(ops.sum(values))
+
+    def result(self):
+        return self.true_positives
+
+    def reset_state(self):
+        self.true_positives.assign(0.0)
+
+
+def test_guide_custom_metric_counts_and_resets():
+    metric = CategoricalTruePositives()
+    y_pred = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    metric.update_state(np.array([[0], [1], [1]]), y_pred)  # argmax 0, 1, 0: two hits
+    assert float(metric.result()) == 2.0
+    metric.reset_state()
+    assert float(metric.result()) == 0.0
+
+
+class FlatTruePositives(CategoricalTruePositives):
+    """The same count, written to read labels of shape (n,) or (n, 1) alike."""
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        hits = ops.reshape(y_true, (-1,)) == ops.argmax(y_pred, axis=1)
+        self.true_positives.assign_add(ops.sum(ops.cast(hits, "float32")))
+
+
+def test_guide_custom_metric_in_fit_history():
+    model = Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=[FlatTruePositives(name="categorical_true_positives")])
+    rng = np.random.default_rng(4)
+    history = _quiet_fit(model, rng.random((20, 4)), rng.integers(0, 3, (20, 1)), epochs=1)
+    assert sorted(history.history) == ["categorical_true_positives", "loss"]
+    assert 0 <= history.history["categorical_true_positives"][0] <= 20
+
+
+def test_metric_add_variable_default_reset_state():
+    class Total(keras.metrics.Metric):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.total = self.add_weight(name="total", initializer="zeros")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.total.assign_add(ops.sum(y_pred))
+
+        def result(self):
+            return self.total
+
+    metric = Total()
+    metric.update_state(None, np.array([1.0, 2.0]))
+    assert float(metric.result()) == 3.0 and metric.name == "total"
+    metric.reset_state()  # Keras's default: every variable back to its initializer
+    assert float(metric.result()) == 0.0
+
+
+def test_guide_compute_sum_layer_with_assign_add():
+    class ComputeSum(layers.Layer):
+        def __init__(self, input_dim):
+            super().__init__()
+            self.total = self.add_weight(initializer="zeros", shape=(input_dim,),
+                                         trainable=False)
+
+        def call(self, inputs):
+            self.total.assign_add(ops.sum(inputs, axis=0))
+            return self.total
+
+    layer = ComputeSum(2)
+    x = np.ones((2, 2), dtype="float32")
+    layer(x)
+    assert np.asarray(layer(x)).tolist() == [4.0, 4.0]  # the guide prints [4. 4.]
+    assert (len(layer.weights), len(layer.trainable_weights)) == (1, 0)
+
+
+def test_tensor_comparisons_float_and_keras_ops():
+    a, b = ops.convert_to_tensor(np.array([1, 2, 3])), np.array([1, 0, 3])
+    assert (a == b).numpy().tolist() == [True, False, True]
+    assert (a != b).numpy().tolist() == [False, True, False]
+    assert (a > 1).numpy().tolist() == [False, True, True]
+    assert ops.argmax(np.array([[1, 5], [7, 2]]), axis=-1).numpy().tolist() == [1, 0]
+    assert ops.cast(np.array([0.7]), "int32").numpy().dtype == np.int32
+    loss = keras.losses.MeanSquaredError()(np.array([[0.0, 1.0]]), np.array([[1.0, 1.0]]))
+    assert float(loss) == 0.5
+    assert ops.convert_to_numpy(a).tolist() == [1, 2, 3]

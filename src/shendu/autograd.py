@@ -108,6 +108,36 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.data, dtype=dtype)
 
+    def __float__(self) -> float:  # float(loss) on a one-value Tensor, as with Keras tensors
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __bool__(self) -> bool:  # a one-value Tensor's truth; NumPy's error for several values
+        return bool(self.data)
+
+    # -- comparisons: elementwise, without a gradient, as with Keras tensors (shendu.ops.compare)
+    __hash__ = object.__hash__  # identity, as before comparisons were defined
+
+    def __eq__(self, other):
+        return _ops().equal(self, other)
+
+    def __ne__(self, other):
+        return _ops().not_equal(self, other)
+
+    def __lt__(self, other):
+        return _ops().less(self, other)
+
+    def __le__(self, other):
+        return _ops().less_equal(self, other)
+
+    def __gt__(self, other):
+        return _ops().greater(self, other)
+
+    def __ge__(self, other):
+        return _ops().greater_equal(self, other)
+
     def __repr__(self) -> str:
         grad = ", requires_grad=True" if self.requires_grad else ""
         return f"Tensor({self.data!r}{grad})"

@@ -72,10 +72,60 @@ class Metric:
     def __init__(self, name: str | None = None, dtype=None):
         self.name = name or snake_case(type(self).__name__)
         self.dtype = dtype
-        self.reset_state()
+        self._variables: list = []
+        try:
+            self.reset_state()
+        except AttributeError:
+            # a Keras-style metric: its reset_state resets the variables that its __init__
+            # creates after this (add_variable), and they start at their initial values anyway
+            pass
 
-    def reset_state(self) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
+                     name: str | None = None):
+        """A state variable of this metric (Keras's ``Metric.add_variable``): update it with
+        ``assign``/``assign_add``; the default :meth:`reset_state` puts it back to its
+        initial value.
+
+        >>> import numpy as np
+        >>> class Total(Metric):
+        ...     def __init__(self, name="total"):
+        ...         super().__init__(name=name)
+        ...         self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+        ...     def update_state(self, y_true, y_pred, sample_weight=None):
+        ...         self.total.assign_add(np.sum(y_pred))
+        ...     def result(self):
+        ...         return float(self.total.numpy())
+        >>> t = Total()
+        >>> t.update_state(None, np.array([1.0, 2.0])); t.result()
+        3.0
+        >>> t.reset_state(); t.result()
+        0.0
+        """
+        from . import initializers
+        from .layers.base import Variable
+
+        shape = tuple(shape or ())
+        value = np.asarray(initializers.get(initializer)(shape, dtype=dtype or "float32"))
+        var = Variable(value, name=name or f"variable_{len(self._variables)}", trainable=False)
+        self._variables.append((var, value.copy()))
+        return var
+
+    def add_weight(self, name: str | None = None, shape=(), initializer="zeros", dtype=None,
+                   aggregation="sum"):
+        """Keras 2's spelling of :meth:`add_variable`."""
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype,
+                                 aggregation=aggregation, name=name)
+
+    @property
+    def variables(self) -> list:
+        """The state variables made with :meth:`add_variable`."""
+        return [var for var, _ in self._variables]
+
+    def reset_state(self) -> None:
+        """Start over: every variable from :meth:`add_variable` goes back to its initial value;
+        a metric that keeps other state overrides this."""
+        for var, initial in getattr(self, "_variables", ()):
+            var.assign(initial)
 
     def update_state(self, *args, **kwargs) -> None:  # pragma: no cover - interface
         raise NotImplementedError

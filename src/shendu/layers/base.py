@@ -129,6 +129,16 @@ class Variable(Tensor):
             )
         self.data[...] = value
 
+    def assign_add(self, value) -> Variable:
+        """Add ``value`` to this weight in place (Keras's ``variable.assign_add``)."""
+        self.assign(self.data + np.asarray(value.data if isinstance(value, Tensor) else value))
+        return self
+
+    def assign_sub(self, value) -> Variable:
+        """Subtract ``value`` from this weight in place (Keras's ``variable.assign_sub``)."""
+        self.assign(self.data - np.asarray(value.data if isinstance(value, Tensor) else value))
+        return self
+
     def __repr__(self) -> str:
         return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}>"
 

@@ -8,6 +8,19 @@ array([2., 2.])
 """
 
 from .activations import Kernel, activation, get_kernel, relu, sigmoid, softmax, tanh
+from .compare import (
+    argmax,
+    argmin,
+    cast,
+    convert_to_numpy,
+    convert_to_tensor,
+    equal,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    not_equal,
+)
 from .conv import conv, conv_transpose, depthwise_conv
 from .fused import (
     linear,
@@ -61,4 +74,6 @@ __all__ = [
     "sparse_softmax_cross_entropy", "squared_difference", "where",
     "batch_norm", "layer_norm",
     "avg_pool", "conv", "conv_transpose", "depthwise_conv", "max_pool",
+    "argmax", "argmin", "cast", "convert_to_numpy", "convert_to_tensor", "equal", "greater",
+    "greater_equal", "less", "less_equal", "not_equal",
 ]
