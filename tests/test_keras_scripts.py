@@ -214,3 +214,43 @@ def test_tensor_comparisons_float_and_keras_ops():
     loss = keras.losses.MeanSquaredError()(np.array([[0.0, 1.0]]), np.array([[1.0, 1.0]]))
     assert float(loss) == 0.5
     assert ops.convert_to_numpy(a).tolist() == [1, 2, 3]
+
+
+# -- the transfer-learning guide: trainable is recursive; summary(show_trainable=True) ---------
+def test_model_trainable_false_freezes_every_sub_layer():
+    inner = Sequential([keras.Input(shape=(3,)), layers.Dense(3, activation="relu"),
+                        layers.Dense(3, activation="relu")])
+    model = Sequential([keras.Input(shape=(3,)), inner, layers.Dense(3, activation="sigmoid")])
+    model.trainable = False
+    assert all(not layer.trainable for layer in inner.layers)
+    assert model.trainable_weights == []
+    model.trainable = True  # and unfreezing unfreezes them all again
+    assert all(layer.trainable for layer in inner.layers)
+    assert len(model.trainable_weights) == 6
+
+
+def test_summary_show_trainable_column(capsys):
+    model = Sequential([keras.Input((3,)), layers.Dense(2, name="frozen"),
+                        layers.Dropout(0.1, name="drop"), layers.Dense(1, name="head")])
+    model.layers[0].trainable = False
+    model.summary(show_trainable=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert "Trainable" in lines[2]
+    rows = {line.split()[1]: line.split("│")[-2].strip() for line in lines
+            if line.startswith("│")}
+    assert rows == {"frozen": "N", "drop": "-", "head": "Y"}
+
+
+# -- model.input / model.output / input_shape / output_shape -------------------------------------
+def test_model_input_output_and_their_shapes():
+    inputs = keras.Input(shape=(32, 32, 3), name="img")
+    x = layers.GlobalAveragePooling2D()(layers.Conv2D(4, 3)(inputs))
+    model = keras.Model(inputs, layers.Dense(10)(x))
+    assert model.input is inputs and model.output.shape == (None, 10)
+    assert (model.input_shape, model.output_shape) == ((None, 32, 32, 3), (None, 10))
+    seq = Sequential([keras.Input((20,)), layers.Dense(16), layers.Dense(3)])
+    assert (seq.input_shape, seq.output_shape) == ((None, 20), (None, 3))
+    a, b = keras.Input((2,)), keras.Input((3,))
+    two = keras.Model([a, b], [layers.Dense(1)(a), layers.Dense(4)(b)])
+    assert two.input_shape == [(None, 2), (None, 3)]
+    assert two.output_shape == [(None, 1), (None, 4)]

@@ -183,6 +183,18 @@ class Layer:
         self._input_shape_arg = None if input_shape is None else shape_arg(
             input_shape, where, "input_shape")
 
+    @property
+    def trainable(self) -> bool:
+        """Whether training updates this layer's weights. Setting it sets every sub-layer too,
+        as in Keras: ``base_model.trainable = False`` freezes all of ``base_model``."""
+        return self.__dict__["_trainable"]
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self.__dict__["_trainable"] = bool(value)
+        for layer in self.__dict__.get("_layers", ()):
+            layer.trainable = value
+
     # -- sub-layer tracking --------------------------------------------------------------------
     def __setattr__(self, key: str, value: Any) -> None:
         if isinstance(value, Layer) and key != "_outer" and "_layers" in self.__dict__:

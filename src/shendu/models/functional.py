@@ -106,6 +106,16 @@ class Functional(Model):
     def layers(self):
         return list(self._layers)
 
+    @property
+    def input(self):
+        """The model's symbolic inputs, nested as they were given to ``Model(inputs, ...)``."""
+        return self._input_struct
+
+    @property
+    def output(self):
+        """The model's symbolic outputs, nested as they were given to ``Model(..., outputs)``."""
+        return self._output_struct
+
     def call(self, inputs, training=False):
         values = _as_list(inputs) if not isinstance(inputs, dict) else [
             inputs[name] for name in self.input_names]

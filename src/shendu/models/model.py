@@ -765,11 +765,36 @@ class Model(Layer):
         return values[0] if len(values) == 1 else values
 
     # -- inspection ---------------------------------------------------------------------------
-    def summary(self, line_length=None, print_fn=None) -> None:
-        """Print the layers, their output shapes and parameter counts."""
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None) -> None:
+        """Print the layers, their output shapes and parameter counts; ``show_trainable=True``
+        adds Keras's "Trainable" column (Y/N). ``line_length``, ``positions``,
+        ``expand_nested`` and ``layer_range`` are accepted for Keras scripts and ignored."""
         from .summary import summary_text
 
-        (print_fn or print)(summary_text(self))
+        (print_fn or print)(summary_text(self, show_trainable=show_trainable))
+
+    @property
+    def input_shape(self):
+        """The shape the model takes (batch axis None); a list of shapes for several inputs."""
+        inputs = getattr(self, "inputs", None)
+        if inputs:
+            return inputs[0].shape if len(inputs) == 1 else [t.shape for t in inputs]
+        shape = getattr(self, "_build_shape", None)
+        if not self.built or shape is None:
+            raise NotBuiltError(
+                f"Model '{self.name}' has no input shape yet: it was never built. Hint: start "
+                "it with Input(shape=...), or call build(input_shape) or fit() first.")
+        return tuple(shape)
+
+    @property
+    def output_shape(self):
+        """The shape of the model's output (batch axis None); a list for several outputs."""
+        outputs = getattr(self, "outputs", None)
+        if outputs:
+            return outputs[0].shape if len(outputs) == 1 else [t.shape for t in outputs]
+        shape = tuple(self.compute_output_shape(self.input_shape))
+        return (None,) + shape[1:]
 
     def get_layer(self, name=None, index=None):
         """A layer by name or by index."""

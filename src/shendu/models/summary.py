@@ -21,6 +21,12 @@ def _bytes_text(n: int) -> str:
     return f"{n:.2f} B"
 
 
+def _trainable_text(layer) -> str:
+    if not layer.built or not layer.weights:
+        return "-"
+    return "Y" if layer.trainable_weights else "N"
+
+
 def _rows(model):
     """(layer (type), output shape, params[, connected to]) for each layer."""
     nodes = getattr(model, "_nodes", None)
@@ -46,14 +52,21 @@ def _rows(model):
     return rows
 
 
-def summary_text(model) -> str:
-    """Rows of layer name (type), output shape and parameter count, then the totals."""
+def summary_text(model, show_trainable: bool = False) -> str:
+    """Rows of layer name (type), output shape and parameter count, then the totals;
+    ``show_trainable`` adds Keras's last column, "Trainable" (Y, N or - for no weights)."""
     rows = _rows(model)
     head = ("Layer (type)", "Output Shape", "Param #", "Connected to")[:len(rows[0]) if rows
                                                                        else 3]
+    least = [33, 24, 15, 20][:len(head)]
+    if show_trainable:
+        layers = [node.layer for node in model._nodes] if getattr(
+            model, "_nodes", None) is not None else list(model.layers)
+        rows = [r + (_trainable_text(layer),) for r, layer in zip(rows, layers)]
+        head, least = head + ("Trainable",), least + [11]
     widths = [max([len(head[i])] + [len(r[i]) for r in rows]) + 2 for i in range(len(head))]
-    for i, least in enumerate((33, 24, 15, 20)[:len(head)]):
-        widths[i] = max(widths[i], least)
+    for i, width in enumerate(least):
+        widths[i] = max(widths[i], width)
 
     def line(left, mid, right, fill):
         return left + mid.join(fill * w for w in widths) + right
