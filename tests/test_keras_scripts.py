@@ -254,3 +254,24 @@ def test_model_input_output_and_their_shapes():
     two = keras.Model([a, b], [layers.Dense(1)(a), layers.Dense(4)(b)])
     assert two.input_shape == [(None, 2), (None, 3)]
     assert two.output_shape == [(None, 1), (None, 4)]
+
+
+# -- keras.utils helpers ------------------------------------------------------------------------
+def test_to_categorical_like_keras():
+    assert keras.utils.to_categorical([0, 2, 1]).tolist() == [[1, 0, 0], [0, 0, 1], [0, 1, 0]]
+    one_hot = keras.utils.to_categorical(np.array([[1], [0]]), num_classes=3)
+    assert one_hot.shape == (2, 3) and one_hot.dtype == np.float64  # (n, 1) labels: (n, C)
+    assert keras.utils.to_categorical(np.zeros((2, 4), dtype=int), 5).shape == (2, 4, 5)
+    with pytest.raises(ValueError):
+        keras.utils.to_categorical([0, 3], num_classes=3)
+
+
+def test_normalize_and_pad_sequences_like_keras():
+    np.testing.assert_allclose(keras.utils.normalize(np.array([[3.0, 4.0], [0.0, 0.0]])),
+                               [[0.6, 0.8], [0.0, 0.0]])
+    pad = keras.utils.pad_sequences
+    assert pad([[1, 2], [3]], maxlen=3).tolist() == [[0, 1, 2], [0, 0, 3]]
+    assert pad([[1, 2, 3, 4]], maxlen=2).tolist() == [[3, 4]]  # truncating='pre'
+    assert pad([[1, 2, 3, 4]], maxlen=2, truncating="post", padding="post").tolist() == [[1, 2]]
+    assert pad([[1], [2, 3]], padding="post", value=-1).tolist() == [[1, -1], [2, 3]]
+    assert pad([[1]]).dtype == np.int32

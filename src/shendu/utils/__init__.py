@@ -1,7 +1,9 @@
-"""Utilities: seeding for repeatable runs.
+"""Utilities: seeding for repeatable runs, and keras.utils's array helpers (utils/arrays.py).
 
->>> from shendu.utils import set_random_seed
+>>> from shendu.utils import set_random_seed, to_categorical
 >>> set_random_seed(0)
+>>> to_categorical([1, 0]).tolist()
+[[0.0, 1.0], [1.0, 0.0]]
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import random
 import numpy as np
 
 from .. import backend
+from .arrays import normalize, pad_sequences, to_categorical
 
 
 def set_random_seed(seed: int) -> None:
@@ -22,4 +25,4 @@ def set_random_seed(seed: int) -> None:
     np.random.seed(seed % (2**32))
 
 
-__all__ = ["set_random_seed"]
+__all__ = ["normalize", "pad_sequences", "set_random_seed", "to_categorical"]
