@@ -8,19 +8,20 @@ import numpy as np
 import pytest
 
 import shendu.models.model as model_module
+import shendu.models.training as training_module
 from shendu import backend, errors
 from shendu.autograd import Tensor, no_grad
 from shendu.layers import Activation, Dense, Input
 from shendu.models import Model, Sequential
-from shendu.models.model import _BatchIterator
 from shendu.models.predict_path import LEAN_MAX_ROWS, lean_call, lean_predict
+from shendu.models.training import _BatchIterator
 from shendu.utils import set_random_seed
 
 
 def _plain_predict(model, x):
     """model.predict(x) with the lean path switched off (the reference)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(model_module, "lean_predict", lambda model, x: None)
+        patch.setattr(training_module, "lean_predict", lambda model, x: None)
         return model.predict(x, verbose=0)
 
 
@@ -186,7 +187,7 @@ def test_lean_predict_steps_aside_for_other_models_and_arguments(monkeypatch):
 
     model = _model("seed")
     calls = []
-    monkeypatch.setattr(model_module, "lean_predict",
+    monkeypatch.setattr(training_module, "lean_predict",
                         lambda model, x: calls.append(1) or lean_predict(model, x))
     for kwargs in ({"batch_size": 1}, {"steps": 1}, {"callbacks": []}, {"verbose": 2}):
         model.predict(x, **kwargs)

@@ -86,7 +86,7 @@ def test_validation_split_and_train_on_batch_keep_strings():
 
 
 def test_shuffled_batches_keep_each_text_with_its_label():
-    from shendu.models.model import _BatchIterator
+    from shendu.models.training import _BatchIterator
 
     texts = np.array([f"t{i}" for i in range(10)])
     labels = np.arange(10)
