@@ -28,6 +28,7 @@ from .. import backend, initializers
 from ..autograd import Tensor, no_grad
 from ..errors import ArgumentError, DTypeError, NotBuiltError, ShapeError
 from .node import Node, flatten, is_symbolic, map_structure, symbolic_outputs
+from .variable import Variable
 from .weight_budget import charge
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
@@ -95,52 +96,6 @@ def _dtype_name(dtype, where: str) -> str | None:
             f"{where}: dtype {dtype!r} is not a data type. Hint: dtype='float32' (the default) "
             "or 'float64'."
         ) from None
-
-
-class Variable(Tensor):
-    """A weight: a Tensor owned by a layer, trainable or not, updated in place.
-
-    Its data may be a view into the model's flat parameter buffer, so values are always
-    written with :meth:`assign`, never by rebinding ``data``.
-    """
-
-    __slots__ = ("trainable", "regularizer", "constraint", "path")
-
-    def __init__(self, value, name: str, trainable: bool = True, regularizer=None, constraint=None):
-        super().__init__(value, requires_grad=trainable, name=name)
-        self.trainable = trainable
-        self.regularizer = regularizer
-        self.constraint = constraint
-        self.path = name
-
-    def assign(self, value) -> None:
-        """Copy ``value`` into this weight in place (shape must match)."""
-        value = value.data if isinstance(value, Tensor) else value
-        value = np.asarray(value)
-        if value.shape != self.data.shape:
-            raise ShapeError(
-                f"Weight '{self.path}': expected shape {self.data.shape}, got {value.shape}. "
-                "Hint: get_weights() shows the expected shapes."
-            )
-        if value.dtype.kind not in "fiub":
-            raise DTypeError(
-                f"Weight '{self.path}': expected numbers, got an array of dtype {value.dtype}. "
-                "Hint: assign a float array."
-            )
-        self.data[...] = value
-
-    def assign_add(self, value) -> Variable:
-        """Add ``value`` to this weight in place (Keras's ``variable.assign_add``)."""
-        self.assign(self.data + np.asarray(value.data if isinstance(value, Tensor) else value))
-        return self
-
-    def assign_sub(self, value) -> Variable:
-        """Subtract ``value`` from this weight in place (Keras's ``variable.assign_sub``)."""
-        self.assign(self.data - np.asarray(value.data if isinstance(value, Tensor) else value))
-        return self
-
-    def __repr__(self) -> str:
-        return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}>"
 
 
 class Layer:
