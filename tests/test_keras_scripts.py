@@ -275,3 +275,25 @@ def test_normalize_and_pad_sequences_like_keras():
     assert pad([[1, 2, 3, 4]], maxlen=2, truncating="post", padding="post").tolist() == [[1, 2]]
     assert pad([[1], [2, 3]], padding="post", value=-1).tolist() == [[1, -1], [2, 3]]
     assert pad([[1]]).dtype == np.int32
+
+
+@pytest.mark.parametrize("clear", [keras.backend.clear_session, keras.utils.clear_session])
+def test_clear_session_restarts_layer_names(clear):
+    """Keras scripts call clear_session() between models; the names start again at 'dense'."""
+    clear()
+    first = [layers.Dense(2).name, layers.Dense(2).name, layers.Conv2D(2, 3).name]
+    clear()
+    assert first == ["dense", "dense_1", "conv2d"] and layers.Dense(2).name == "dense"
+
+
+def test_an_activation_from_get_is_a_named_function_with_a_gradient():
+    """keras.activations.get('relu') is a function named 'relu'; calling it on a tensor is
+    the op, gradient included: relu'(x) = 1 where x > 0 (by hand)."""
+    relu = keras.activations.get("relu")
+    assert relu.__name__ == "relu" and callable(relu)
+    x = keras.autograd.Tensor(np.array([-1.5, 0.5, 2.0]), requires_grad=True)
+    y = relu(x)
+    y.sum().backward()
+    np.testing.assert_array_equal(y.data, [0.0, 0.5, 2.0])
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 1.0])
+    np.testing.assert_allclose(keras.activations.get("softmax")(np.zeros((1, 4))).data, 0.25)

@@ -80,6 +80,25 @@ def set_seed(seed: int) -> None:
     _rng = np.random.default_rng(seed)
 
 
+_SESSION_STATE: list = []  # functions that forget a module's global state (registered by it)
+
+
+def clear_session() -> None:
+    """Forget what earlier models left in global state, as Keras's ``clear_session``: the
+    layer-name counters start again, so the next Dense is named 'dense'.
+
+    >>> from shendu.layers import Dense
+    >>> clear_session()
+    >>> Dense(2).name, Dense(2).name
+    ('dense', 'dense_1')
+    >>> clear_session()
+    >>> Dense(2).name
+    'dense'
+    """
+    for forget in _SESSION_STATE:
+        forget()
+
+
 def make_rng(seed: int | None) -> np.random.Generator:
     """A generator for an object with its own ``seed`` argument; the global one when None."""
     return rng() if seed is None else np.random.default_rng(seed)

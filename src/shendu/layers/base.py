@@ -32,6 +32,7 @@ from .variable import Variable
 from .weight_budget import charge
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
+backend._SESSION_STATE.append(_name_counts.clear)  # backend.clear_session() restarts the names
 
 
 def unique_name(base: str) -> str:

@@ -44,6 +44,18 @@ class Kernel:
     def get_config(self) -> dict:
         return {}
 
+    @property
+    def __name__(self) -> str:  # Keras's activations are named functions
+        return self.name
+
+    def __call__(self, x):
+        """This activation applied to a Tensor or an array as one op, with its gradient (as
+        Keras's ``activations.get("relu")(x)``)."""
+        from ..autograd import as_tensor
+        from .activations import activation
+
+        return activation(as_tensor(x), self)
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"

@@ -25,4 +25,9 @@ def set_random_seed(seed: int) -> None:
     np.random.seed(seed % (2**32))
 
 
-__all__ = ["normalize", "pad_sequences", "set_random_seed", "to_categorical"]
+def clear_session() -> None:
+    """Keras's ``keras.utils.clear_session``: :func:`shendu.backend.clear_session`."""
+    backend.clear_session()
+
+
+__all__ = ["clear_session", "normalize", "pad_sequences", "set_random_seed", "to_categorical"]
