@@ -297,3 +297,24 @@ def test_an_activation_from_get_is_a_named_function_with_a_gradient():
     np.testing.assert_array_equal(y.data, [0.0, 0.5, 2.0])
     np.testing.assert_array_equal(x.grad, [0.0, 1.0, 1.0])
     np.testing.assert_allclose(keras.activations.get("softmax")(np.zeros((1, 4))).data, 0.25)
+
+
+def test_learning_rate_assign_as_in_the_fine_tuning_guide():
+    """model.optimizer.learning_rate.assign(1e-4) changes the rate of the next step: one SGD
+    step on a one-weight linear model moves w by lr · dL/dw (by hand: L = (w·x − y)², x = 1)."""
+    model = Sequential([layers.Dense(1, use_bias=False, input_dim=1,
+                                     kernel_initializer="zeros")])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+    model.optimizer.learning_rate.assign(0.01)
+    assert model.optimizer.learning_rate == pytest.approx(0.01)
+    assert model.optimizer.learning_rate.numpy() == pytest.approx(0.01)
+    model.train_on_batch(np.ones((1, 1)), np.full((1, 1), 2.0))
+    # dL/dw = 2(w·x − y)x = −4 at w = 0, so w = 0 − 0.01 · (−4) = 0.04
+    assert model.get_weights()[0][0, 0] == pytest.approx(0.04)
+
+
+def test_learning_rate_assign_on_a_schedule_is_refused_by_name():
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
+    optimizer = keras.optimizers.Adam(learning_rate=schedule)
+    with pytest.raises(keras.errors.ArgumentError, match="created with a LearningRateSchedule"):
+        optimizer.learning_rate.assign(0.01)

@@ -34,7 +34,7 @@ from ..errors import ArgumentError
 from ..parameters import FlatParameters
 from .clipping import clip_gradients
 from .layout import Layout
-from .schedules import LearningRateSchedule
+from .schedules import LearningRate, LearningRateSchedule
 
 _OPTIONAL_HINTS = {
     "clipnorm": "clipnorm=1.0 caps each gradient's norm at 1",
@@ -146,8 +146,12 @@ class Optimizer:
         return rate
 
     @property
-    def learning_rate(self) -> float:
-        """The rate of the next step: a schedule is evaluated at the step count."""
+    def learning_rate(self) -> LearningRate:
+        """The rate of the next step (a float with Keras's ``assign``): a schedule is
+        evaluated at the step count."""
+        return LearningRate(self._current_rate(), self)
+
+    def _current_rate(self) -> float:
         lr = self._learning_rate
         if isinstance(lr, LearningRateSchedule):
             return float(lr(self._iterations))
@@ -325,7 +329,7 @@ class Optimizer:
         if done:
             if self.clipnorm or self.global_clipnorm or self.clipvalue:
                 clip_gradients(self, grads, layout, indices)
-            lr = self.learning_rate
+            lr = self._current_rate()
             if self.weight_decay:
                 self._decay_weights(lr, indices)
             self.begin_step(lr)

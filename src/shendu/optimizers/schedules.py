@@ -26,6 +26,30 @@ def _positive(schedule: str, name: str, value) -> None:
         )
 
 
+class LearningRate(float):
+    """What ``optimizer.learning_rate`` gives: the current rate as a float that also takes
+    Keras's variable calls, ``optimizer.learning_rate.assign(1e-4)`` and ``.numpy()``.
+
+    >>> from shendu.optimizers import Adam
+    >>> opt = Adam(learning_rate=1e-3)
+    >>> opt.learning_rate.assign(1e-4)
+    >>> opt.learning_rate.numpy(), opt.learning_rate * 10
+    (0.0001, 0.001)
+    """
+
+    def __new__(cls, value: float, optimizer):
+        rate = super().__new__(cls, value)
+        rate._optimizer = optimizer
+        return rate
+
+    def assign(self, value) -> None:
+        """Set the optimizer's rate (as ``optimizer.learning_rate = value``)."""
+        self._optimizer.learning_rate = value
+
+    def numpy(self) -> float:
+        return float(self)
+
+
 class LearningRateSchedule:
     """Base class: subclasses define ``__call__(step) -> float`` and ``get_config()``.
 
