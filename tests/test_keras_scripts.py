@@ -318,3 +318,39 @@ def test_learning_rate_assign_on_a_schedule_is_refused_by_name():
     optimizer = keras.optimizers.Adam(learning_rate=schedule)
     with pytest.raises(keras.errors.ArgumentError, match="created with a LearningRateSchedule"):
         optimizer.learning_rate.assign(0.01)
+
+
+def test_sequential_layers_outputs_make_a_feature_extractor():
+    """The Keras idiom Model(inputs=model.inputs, outputs=model.layers[-2].output) on a
+    Sequential: the extractor shares the weights and gives relu(x W + b) of the hidden layer
+    (by hand); the stack's outputs follow add()."""
+    model = Sequential([layers.Input(shape=(6,)), layers.Dense(4, activation="relu"),
+                        layers.Dense(3, activation="softmax")])
+    assert model.inputs[0].shape == (None, 6) and model.outputs[0].shape == (None, 3)
+    extractor = keras.Model(inputs=model.inputs, outputs=model.layers[-2].output)
+    x = np.random.default_rng(0).normal(size=(5, 6)).astype("float32")
+    w, b = model.layers[0].get_weights()
+    np.testing.assert_allclose(extractor.predict(x, verbose=0), np.maximum(x @ w + b, 0),
+                               rtol=1e-5, atol=1e-6)
+    model.add(layers.Dense(2))
+    assert model.output.shape == (None, 2)
+
+
+def test_sequential_without_an_input_shape_has_no_inputs_yet():
+    model = Sequential([layers.Dense(2)])
+    assert getattr(model, "inputs", None) is None
+    with pytest.raises(AttributeError, match="has no inputs yet.*Hint: start it with Input"):
+        model.outputs
+
+
+def test_sequential_graph_keeps_a_string_input_and_still_trains_on_text():
+    vectorize = layers.TextVectorization(max_tokens=20, output_sequence_length=3)
+    texts = np.array([["good film"], ["bad film"], ["good good"], ["bad bad"]])
+    vectorize.adapt(texts[:, 0])
+    model = Sequential([layers.Input(shape=(1,), dtype="string"), vectorize,
+                        layers.Embedding(20, 4), layers.GlobalAveragePooling1D(),
+                        layers.Dense(1, activation="sigmoid")])
+    assert model.inputs[0].dtype == "string"
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    history = model.fit(texts, np.array([1.0, 0.0, 1.0, 0.0]), epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2

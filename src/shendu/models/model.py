@@ -119,7 +119,7 @@ class Model(Compilation, Training, Layer):
     @property
     def takes_strings(self) -> bool:
         """True when the first layer reads raw text (TextVectorization), so x stays strings."""
-        inputs = getattr(self, "inputs", None)
+        inputs = self.__dict__.get("inputs")  # a functional model's (a Sequential has none)
         if inputs is not None:  # functional: one Input(dtype="string")
             return len(inputs) == 1 and inputs[0].dtype == "string"
         return bool(self._layers) and getattr(self._layers[0], "takes_strings", False)
@@ -306,7 +306,7 @@ class Model(Compilation, Training, Layer):
     @property
     def input_shape(self):
         """The shape the model takes (batch axis None); a list of shapes for several inputs."""
-        inputs = getattr(self, "inputs", None)
+        inputs = self.__dict__.get("inputs")  # a functional model's
         if inputs:
             return inputs[0].shape if len(inputs) == 1 else [t.shape for t in inputs]
         shape = getattr(self, "_build_shape", None)
@@ -319,7 +319,7 @@ class Model(Compilation, Training, Layer):
     @property
     def output_shape(self):
         """The shape of the model's output (batch axis None); a list for several outputs."""
-        outputs = getattr(self, "outputs", None)
+        outputs = self.__dict__.get("outputs")  # a functional model's
         if outputs:
             return outputs[0].shape if len(outputs) == 1 else [t.shape for t in outputs]
         shape = tuple(self.compute_output_shape(self.input_shape))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..errors import ArgumentError
 from ..layers.base import Layer
-from ..layers.core import InputLayer
+from ..layers.core import Input, InputLayer
 from ..layers.node import SymbolicTensor
 from .model import Model
 
@@ -40,6 +40,7 @@ class Sequential(Model):
             if self._layers:
                 raise ArgumentError("Sequential.add: an Input must come before any other layer.")
             self._input_shape = layer.shape
+            self._input_symbol = layer.output  # its dtype too (a string Input for text)
             return
         if any(existing.name == layer.name for existing in self._layers):
             raise ArgumentError(
@@ -104,6 +105,45 @@ class Sequential(Model):
             mask = layer.compute_mask(x, mask)
             x = y
         return x
+
+    # -- the stack as a graph: Keras's model.inputs / model.outputs and layer.output ----------
+    def _graph(self):
+        """(input, output): the stack called once on its Input, made when first asked for and
+        again after ``add``/``pop``, so ``model.layers[i].output`` and
+        ``Model(model.inputs, model.layers[-2].output)`` work as in Keras."""
+        key = tuple(id(layer) for layer in self._layers)
+        graph = self.__dict__.get("_symbolic")
+        if graph is not None and graph[0] == key:
+            return graph[1], graph[2]
+        if self._input_shape is None or not self._layers:
+            raise AttributeError(
+                f"Sequential '{self.name}' has no inputs yet: its input shape is unknown. Hint: "
+                "start it with Input(shape=...) or give the first layer input_shape=."
+            )
+        x = self.__dict__.get("_input_symbol")
+        if x is None:
+            x = Input(shape=self._input_shape)
+        y = x
+        for layer in self._layers:
+            y = layer(y)
+        self._symbolic = (key, x, y)
+        return x, y
+
+    @property
+    def inputs(self) -> list:
+        return [self._graph()[0]]
+
+    @property
+    def outputs(self) -> list:
+        return [self._graph()[1]]
+
+    @property
+    def input(self):
+        return self._graph()[0]
+
+    @property
+    def output(self):
+        return self._graph()[1]
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
