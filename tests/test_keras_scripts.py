@@ -340,7 +340,7 @@ def test_sequential_without_an_input_shape_has_no_inputs_yet():
     model = Sequential([layers.Dense(2)])
     assert getattr(model, "inputs", None) is None
     with pytest.raises(AttributeError, match="has no inputs yet.*Hint: start it with Input"):
-        model.outputs
+        _ = model.outputs
 
 
 def test_sequential_graph_keeps_a_string_input_and_still_trains_on_text():
