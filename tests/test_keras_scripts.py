@@ -354,3 +354,11 @@ def test_sequential_graph_keeps_a_string_input_and_still_trains_on_text():
     model.compile(optimizer="adam", loss="binary_crossentropy")
     history = model.fit(texts, np.array([1.0, 0.0, 1.0, 0.0]), epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2
+
+
+def test_layer_output_in_a_sequential_as_the_convnet_example_prints_it():
+    """keras.io's convnet example prints each layer's output shape right after building."""
+    model = Sequential([layers.Input(shape=(8, 8, 1)), layers.Conv2D(4, 3, activation="relu"),
+                        layers.MaxPooling2D(), layers.Flatten(), layers.Dense(2)])
+    shapes = [tuple(layer.output.shape) for layer in model.layers]
+    assert shapes == [(None, 6, 6, 4), (None, 3, 3, 4), (None, 36), (None, 2)]

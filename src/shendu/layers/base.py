@@ -226,10 +226,14 @@ class Layer:
         return self._node_attr("inputs", "input")
 
     def _node_attr(self, attr, what):
+        owner = self.__dict__.get("_graph_owner")  # a Sequential holding this layer (weakref)
+        if not self._inbound_nodes and owner is not None and owner() is not None:
+            getattr(owner(), "outputs", None)  # its graph, when its input shape is known
         if not self._inbound_nodes:
             raise NotBuiltError(
                 f"Layer '{self.name}' has no {what}: it was never called on a symbolic input. "
-                "Hint: use it in a functional model, e.g. y = layer(Input(shape=...))."
+                "Hint: use it in a functional model, e.g. y = layer(Input(shape=...)), or in a "
+                "Sequential whose input shape is known (start it with Input(shape=...))."
             )
         value = getattr(self._inbound_nodes[0], attr)
         return value[0] if isinstance(value, list) and len(value) == 1 else value

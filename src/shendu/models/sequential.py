@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from ..errors import ArgumentError
 from ..layers.base import Layer
 from ..layers.core import Input, InputLayer
@@ -50,6 +52,7 @@ class Sequential(Model):
         if not self._layers and self._input_shape is None and layer._input_shape_arg is not None:
             self._input_shape = layer._input_shape_arg
         self._layers.append(layer)
+        layer._graph_owner = weakref.ref(self)  # layer.output can build this stack's graph
         self.built = False
         if self._input_shape is not None:
             self.build_from_shape((None,) + tuple(self._input_shape))
