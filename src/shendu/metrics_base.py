@@ -75,10 +75,12 @@ class Metric:
         self._variables: list = []
         try:
             self.reset_state()
-        except AttributeError:
+        except AttributeError as err:
             # a Keras-style metric: its reset_state resets the variables that its __init__
-            # creates after this (add_variable), and they start at their initial values anyway
-            pass
+            # creates after this (add_variable), and they start at their initial values anyway;
+            # any other AttributeError is a bug of the metric's and is raised
+            if err.obj is not self:
+                raise
 
     def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
                      name: str | None = None):
@@ -102,7 +104,7 @@ class Metric:
         0.0
         """
         from . import initializers
-        from .layers.base import Variable
+        from .layers.variable import Variable
 
         shape = tuple(shape or ())
         value = np.asarray(initializers.get(initializer)(shape, dtype=dtype or "float32"))

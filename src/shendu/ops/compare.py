@@ -44,34 +44,22 @@ def cast(x, dtype) -> Tensor:
     return Tensor(xp.asarray(data).astype(dtype))
 
 
-def equal(x1, x2) -> Tensor:
-    """Elementwise ``x1 == x2`` (booleans)."""
-    return _apply("equal", x1, x2)
+def _elementwise(ufunc: str, symbol: str):
+    """The comparison ``x1 <symbol> x2`` elementwise, as a function named ``ufunc``."""
+    def compare(x1, x2) -> Tensor:
+        return _apply(ufunc, x1, x2)
+
+    compare.__name__ = compare.__qualname__ = ufunc
+    compare.__doc__ = f"Elementwise ``x1 {symbol} x2`` (booleans)."
+    return compare
 
 
-def not_equal(x1, x2) -> Tensor:
-    """Elementwise ``x1 != x2`` (booleans)."""
-    return _apply("not_equal", x1, x2)
-
-
-def greater(x1, x2) -> Tensor:
-    """Elementwise ``x1 > x2`` (booleans)."""
-    return _apply("greater", x1, x2)
-
-
-def greater_equal(x1, x2) -> Tensor:
-    """Elementwise ``x1 >= x2`` (booleans)."""
-    return _apply("greater_equal", x1, x2)
-
-
-def less(x1, x2) -> Tensor:
-    """Elementwise ``x1 < x2`` (booleans)."""
-    return _apply("less", x1, x2)
-
-
-def less_equal(x1, x2) -> Tensor:
-    """Elementwise ``x1 <= x2`` (booleans)."""
-    return _apply("less_equal", x1, x2)
+equal = _elementwise("equal", "==")
+not_equal = _elementwise("not_equal", "!=")
+greater = _elementwise("greater", ">")
+greater_equal = _elementwise("greater_equal", ">=")
+less = _elementwise("less", "<")
+less_equal = _elementwise("less_equal", "<=")
 
 
 def convert_to_tensor(x, dtype=None) -> Tensor:
