@@ -362,29 +362,3 @@ def test_layer_output_in_a_sequential_as_the_convnet_example_prints_it():
                         layers.MaxPooling2D(), layers.Flatten(), layers.Dense(2)])
     shapes = [tuple(layer.output.shape) for layer in model.layers]
     assert shapes == [(None, 6, 6, 4), (None, 3, 3, 4), (None, 36), (None, 2)]
-
-
-class _Batches:
-    """A keras.utils.PyDataset-like source: batches by index, and a length."""
-
-    def __len__(self):
-        return 2
-
-    def __getitem__(self, i):
-        return np.ones((4, 3), "float32"), np.zeros(4, "float32")
-
-
-@pytest.mark.parametrize("source", [lambda: (b for b in [_Batches()[0]]), lambda: iter([1, 2]),
-                                    _Batches])
-def test_a_source_of_batches_is_refused_with_a_way_to_gather_it(source):
-    """shendu trains on arrays; a generator, iterator or PyDataset-like object says so."""
-    model = Sequential([layers.Dense(1, input_dim=3)])
-    model.compile(optimizer="sgd", loss="mse")
-    before = model.get_weights()
-    with pytest.raises(keras.errors.ArgumentError, match=r"x: got a \w+, a source of batches "
-                                                         r".*take arrays\. Hint: gather"):
-        model.fit(source(), epochs=1, verbose=0)
-    with pytest.raises(keras.errors.ArgumentError, match="a source of batches"):
-        model.predict(source(), verbose=0)
-    for a, b in zip(before, model.get_weights()):
-        np.testing.assert_array_equal(a, b)

@@ -13,8 +13,8 @@ from shendu import backend, errors
 from shendu.autograd import Tensor, no_grad
 from shendu.layers import Activation, Dense, Input
 from shendu.models import Model, Sequential
+from shendu.models.batches import ArrayBatches
 from shendu.models.predict_path import LEAN_MAX_ROWS, lean_call, lean_predict
-from shendu.models.training import _BatchIterator
 from shendu.utils import set_random_seed
 
 
@@ -200,7 +200,7 @@ def test_shuffled_batches_are_the_rows_of_the_epochs_permutation():
     rng = np.random.default_rng(0)
     x, y, sw = rng.normal(size=(50, 3)), rng.integers(0, 2, size=50), rng.random(50)
     backend.set_seed(7)
-    batches = list(_BatchIterator(x, y, sw, 16, shuffle=True).epoch(5))  # wraps past the end
+    batches = list(ArrayBatches(x, y, sw, 16, shuffle=True).epoch(5))  # wraps past the end
     backend.set_seed(7)
     order = backend.rng().permutation(50)
     starts = [(s * 16) % 50 for s in range(5)]

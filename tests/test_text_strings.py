@@ -86,11 +86,11 @@ def test_validation_split_and_train_on_batch_keep_strings():
 
 
 def test_shuffled_batches_keep_each_text_with_its_label():
-    from shendu.models.training import _BatchIterator
+    from shendu.models.batches import ArrayBatches
 
     texts = np.array([f"t{i}" for i in range(10)])
     labels = np.arange(10)
-    batches = list(_BatchIterator(texts, labels, None, 4, shuffle=True).epoch(3))
+    batches = list(ArrayBatches(texts, labels, None, 4, shuffle=True).epoch(3))
     assert [len(xb) for xb, _, _ in batches] == [4, 4, 2]
     seen = np.concatenate([xb for xb, _, _ in batches])
     assert sorted(seen) == sorted(texts) and seen.dtype.kind == "U"

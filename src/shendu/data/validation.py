@@ -60,7 +60,7 @@ def check_array(x, name: str, *, dtype=None, allow_int: bool = False, min_ndim: 
         bad = _first_non_finite(x)
         raise DataError(
             f"{name}: contains NaN or infinite values (first at row {bad}). "
-            f"Hint: clean them first, e.g. {name} = np.nan_to_num({name}), or drop those rows."
+            "Hint: clean them first (np.nan_to_num replaces them), or drop those rows."
         )
     if isinstance(x, np.memmap):
         return x

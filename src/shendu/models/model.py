@@ -19,13 +19,13 @@ The loop never knows which layers exist: a step is ``y_pred = model(x)``, ``loss
 
 from __future__ import annotations
 
-import collections.abc
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..autograd import Tensor, is_grad_enabled, no_grad
 from ..data import validation as check
+from ..data.sources import is_batch_source
 from ..errors import (
     ArgumentError,
     DTypeError,
@@ -105,12 +105,11 @@ class Model(Compilation, Training, Layer):
 
     def _check_x(self, x, name="x"):
         """Inputs checked: one array, or a MultiArray for a model with several inputs."""
-        if _is_batch_source(x):
+        if is_batch_source(x):
             raise ArgumentError(
                 f"{name}: got a {type(x).__name__}, a source of batches (a generator, iterator, "
-                "PyDataset or Sequence); shendu's fit, evaluate and predict take arrays. Hint: "
-                "gather the batches first, e.g. xs, ys = zip(*batches); "
-                "x, y = np.concatenate(xs), np.concatenate(ys)."
+                "PyDataset or Sequence), where one batch of arrays was expected. Hint: pass the "
+                "source itself to fit, evaluate or predict as x, or one of its batches here."
             )
         names = getattr(self, "input_names", None)
         if names and (len(names) > 1 or isinstance(x, dict)):
@@ -384,17 +383,6 @@ class Model(Compilation, Training, Layer):
         from ..saving.model_file import load_weights
 
         load_weights(self, filepath)
-
-
-def _is_batch_source(x) -> bool:
-    """True for a generator or iterator, or a Keras PyDataset/Sequence-like object (batches
-    by index and a length, but not an array or a list of samples)."""
-    if isinstance(x, (np.ndarray, list, tuple, dict, str, bytes, range, Tensor)) or x is None:
-        return False
-    if isinstance(x, collections.abc.Iterator):
-        return True
-    return (hasattr(x, "__getitem__") and hasattr(x, "__len__")
-            and not hasattr(x, "__array__") and not hasattr(x, "shape"))
 
 
 def _check_overwrite(filepath, overwrite) -> None:

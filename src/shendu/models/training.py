@@ -24,11 +24,13 @@ import numpy as np
 from .. import backend
 from ..autograd import no_grad
 from ..data import validation as check
+from ..data.sources import BatchSource, is_batch_source
 from ..errors import (
     ArgumentError,
     NotBuiltError,
 )
 from . import targets
+from .batches import ArrayBatches, SourceBatches
 from .multi_io import concat_outputs
 from .predict_path import lean_predict
 
@@ -66,31 +68,30 @@ class Training:
                 f"fit: validation_split must be in [0, 1), got {validation_split!r}. "
                 "Hint: 0.2 keeps the last 20% of the samples for validation."
             )
-        x, y, output_shape = self._check_xy(x, y)
-        self._try_metrics(y, output_shape, batch_size)
-        sample_weight = check.check_sample_weight(sample_weight, len(x))
-        if class_weight is not None:
-            sample_weight = targets.class_weights_to_sample_weights(class_weight, y, sample_weight)
-
-        if validation_data is None and validation_split:
-            cut = int(len(x) * (1.0 - validation_split))
-            if cut == 0 or cut == len(x):
-                raise ArgumentError(
-                    f"fit: validation_split={validation_split} leaves "
-                    f"{'no training' if cut == 0 else 'no validation'} samples out of {len(x)}. "
-                    "Hint: use more data or a different split."
-                )
-            validation_data = (x[cut:], y[cut:]) if sample_weight is None else (
-                x[cut:], y[cut:], sample_weight[cut:])
-            x, y = x[:cut], y[:cut]
-            sample_weight = None if sample_weight is None else sample_weight[:cut]
-        if validation_data is not None:
+        if is_batch_source(x):
+            batches, steps = self._source_for_fit(x, y, sample_weight, validation_split,
+                                                  class_weight, shuffle, steps_per_epoch)
+            output_shape = batches.output_shape
+        else:
+            x, y, output_shape = self._check_xy(x, y)
+            self._try_metrics(y, output_shape, batch_size)
+            sample_weight = check.check_sample_weight(sample_weight, len(x))
+            if class_weight is not None:
+                sample_weight = targets.class_weights_to_sample_weights(class_weight, y,
+                                                                        sample_weight)
+            if validation_data is None and validation_split:
+                validation_data, x, y, sample_weight = _split_off(validation_split, x, y,
+                                                                  sample_weight)
+            batches = ArrayBatches(x, y, sample_weight, batch_size, shuffle)
+            steps = steps_per_epoch or math.ceil(len(x) / batch_size)
+        if is_batch_source(validation_data):
+            validation_data = self._validation_source(validation_data, validation_steps,
+                                                      epochs - initial_epoch, validation_freq)
+        elif validation_data is not None:
             validation_data = self._check_validation_data(validation_data, output_shape)
 
         flat = self._ensure_flat()
         self.optimizer.ensure_built(flat)
-        n = len(x)
-        steps = steps_per_epoch or math.ceil(n / batch_size)
         history = History()  # last, as in Keras: it records what the callbacks add to logs
         cbs = []
         if not any(type(cb).__name__ == "TerminateOnNaN" for cb in user_callbacks):
@@ -107,7 +108,6 @@ class Training:
         callback_list.on_train_begin()
         # a callback restoring a backup (BackupAndRestore) says where training resumes
         initial_epoch = max(initial_epoch, self.__dict__.pop("_initial_epoch_override", 0))
-        batches = _BatchIterator(x, y, sample_weight, batch_size, shuffle)
         logs: dict = {}
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
@@ -126,14 +126,14 @@ class Training:
                     callback_list.on_train_batch_end(step, batch_logs)
                 if self.stop_training:
                     break
+            batches.end_epoch()
+            if seen == 0:  # a generator read to its end in an earlier epoch
+                _warn_ran_out(steps)
+                break
             logs = {"loss": loss_total / max(1, seen), **self._metric_logs()}
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                val = self.evaluate(*validation_data[:2],
-                                    sample_weight=validation_data[2] if len(validation_data) > 2
-                                    else None,
-                                    batch_size=validation_batch_size or batch_size, verbose=0,
-                                    steps=validation_steps, callbacks=callback_list,
-                                    return_dict=True, _checked=True)
+                val = self._validate(validation_data, validation_batch_size or batch_size,
+                                     validation_steps, callback_list)
                 logs.update({f"val_{k}": v for k, v in val.items()})
             callback_list.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -156,6 +156,38 @@ class Training:
         sw = check.check_sample_weight(data[2], len(xv)) if len(data) == 3 else None
         return (xv, yv, sw)
 
+    def _source_for_fit(self, x, y, sample_weight, validation_split, class_weight, shuffle,
+                        steps_per_epoch):
+        """fit's batches from a generator or PyDataset, the first checked; and the steps."""
+        source = BatchSource(x, "x")
+        _refuse_with_source("fit", source, y=y, sample_weight=sample_weight,
+                            validation_split=validation_split or None)
+        batches = SourceBatches(self, source, "fit", class_weight=class_weight,
+                                shuffle=shuffle)
+        _, y_first, _ = batches.start(steps_per_epoch)
+        self._try_metrics(y_first, batches.output_shape, len(y_first))
+        return batches, steps_per_epoch or source.num_batches
+
+    def _validation_source(self, data, steps, epochs, freq) -> BatchSource:
+        """validation_data given as a generator or PyDataset (a generator read once a run)."""
+        source = BatchSource(data, "validation_data")
+        if not source.indexed and steps is None and epochs // (freq or 1) > 1:
+            raise ArgumentError(
+                f"fit: validation_data is a {type(data).__name__}, read to its end at the first "
+                f"validation, but validation runs {epochs // (freq or 1)} times. Hint: pass "
+                "validation_steps= (that many batches each time), or a PyDataset, or arrays."
+            )
+        return source
+
+    def _validate(self, data, batch_size, steps, callbacks) -> dict:
+        """The validation logs (without the val_ prefix) at the end of an epoch."""
+        if isinstance(data, BatchSource):
+            return self.evaluate(data, verbose=0, steps=steps, callbacks=callbacks,
+                                 return_dict=True)
+        return self.evaluate(*data[:2], sample_weight=data[2] if len(data) > 2 else None,
+                             batch_size=batch_size, verbose=0, steps=steps, callbacks=callbacks,
+                             return_dict=True, _checked=True)
+
     # -- evaluate / predict -------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, _checked=False):
@@ -163,15 +195,23 @@ class Training:
         self._require_compiled("evaluate")
         batch_size = check.check_positive_int(batch_size, "batch_size") or 32
         steps = check.check_positive_int(steps, "steps")
-        if not _checked:
-            x, y, output_shape = self._check_xy(x, y)
-            self._try_metrics(y, output_shape, batch_size)
-            sample_weight = check.check_sample_weight(sample_weight, len(x))
+        source = _as_source(x)
+        if source is not None:
+            _refuse_with_source("evaluate", source, y=y, sample_weight=sample_weight)
+            batches = SourceBatches(self, source, "evaluate")
+            count = steps or source.num_batches
+            _, y_first, _ = batches.start(count)
+            self._try_metrics(y_first, batches.output_shape, len(y_first))
+        else:
+            if not _checked:
+                x, y, output_shape = self._check_xy(x, y)
+                self._try_metrics(y, output_shape, batch_size)
+                sample_weight = check.check_sample_weight(sample_weight, len(x))
+            batches = ArrayBatches(x, y, sample_weight, batch_size, shuffle=False)
+            count = steps or math.ceil(len(x) / batch_size)
         self._reset_metrics()
         start = time.perf_counter()
-        loss_total, seen = 0.0, 0
-        batches = _BatchIterator(x, y, sample_weight, batch_size, shuffle=False)
-        count = steps or math.ceil(len(x) / batch_size)
+        loss_total, seen, step = 0.0, 0, -1
         hooks = self._callback_list(callbacks, {"steps": count, "verbose": verbose})
         hooks.on_test_begin()
         for step, (xb, yb, swb) in enumerate(batches.epoch(count)):
@@ -180,10 +220,11 @@ class Training:
             seen += len(xb)
             if hooks.has_hook("on_test_batch_end"):
                 hooks.on_test_batch_end(step, {"loss": loss_total / seen, **self._metric_logs()})
+        batches.end_epoch()
         logs = {"loss": loss_total / max(1, seen), **self._metric_logs()}
         hooks.on_test_end(logs)
         if verbose:
-            _print_summary_line(count, time.perf_counter() - start, logs)
+            _print_summary_line(step + 1, time.perf_counter() - start, logs)
         if return_dict:
             return logs
         values = [logs["loss"]] + [logs[m.name] for m in self.metrics]
@@ -191,6 +232,10 @@ class Training:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for x, batch by batch, as one NumPy array."""
+        source = _as_source(x)
+        if source is not None:
+            return self._predict_source(source, check.check_positive_int(steps, "steps"),
+                                        verbose, callbacks)
         if batch_size is None and steps is None and callbacks is None and (
                 verbose == "auto" or not verbose):
             out = lean_predict(self, x)  # a few samples through a chain (models/predict_path.py)
@@ -213,7 +258,8 @@ class Training:
         plan = self._predict_plan()
         forward = plan.predict if plan is not None else self._predict_batch
         if callbacks:
-            return self._predict_with_callbacks(x, forward, batch_size, callbacks)
+            parts = (x[i:i + batch_size] for i in range(0, n, batch_size))
+            return self._predict_batches(parts, forward, math.ceil(n / batch_size), callbacks)[0]
         with no_grad():
             if n <= batch_size:
                 out = _to_host(forward(x))
@@ -254,18 +300,33 @@ class Training:
             return {key: by_name[key] for key in struct}
         return outputs
 
-    def _predict_with_callbacks(self, x, forward, batch_size, callbacks):
-        count = math.ceil(len(x) / batch_size)
+    def _predict_source(self, source, steps, verbose, callbacks):
+        """predict over a generator's or PyDataset's batches (their y, if any, unused)."""
+        batches = SourceBatches(self, source, "predict", with_targets=False)
+        batches.start(steps)  # builds the model from the first batch
+        plan = self._predict_plan()
+        forward = plan.predict if plan is not None else self._predict_batch
+        start = time.perf_counter()
+        parts = (xb for xb, _, _ in batches.epoch(steps))
+        out, count = self._predict_batches(parts, forward, steps or source.num_batches, callbacks)
+        batches.end_epoch()
+        if verbose and verbose != "auto":
+            _print_summary_line(count, time.perf_counter() - start, {})
+        return out
+
+    def _predict_batches(self, parts, forward, count, callbacks):
+        """Outputs of ``forward`` over the batches ``parts`` (with the callbacks' predict hooks),
+        and how many batches there were."""
         hooks = self._callback_list(callbacks, {"steps": count, "verbose": 0})
         hooks.on_predict_begin()
-        parts = []
+        outputs = []
         with no_grad():
-            for step, start in enumerate(range(0, len(x), batch_size)):
+            for step, xb in enumerate(parts):
                 hooks.on_predict_batch_begin(step)
-                parts.append(_to_host(forward(x[start:start + batch_size])))
-                hooks.on_predict_batch_end(step, {"outputs": parts[-1]})
+                outputs.append(_to_host(forward(xb)))
+                hooks.on_predict_batch_end(step, {"outputs": outputs[-1]})
         hooks.on_predict_end()
-        return self._outputs_as_given(concat_outputs(parts))
+        return self._outputs_as_given(concat_outputs(outputs)), len(outputs)
 
     def _callback_list(self, callbacks, params):
         """``callbacks`` as a CallbackList (fit hands its own list to evaluate unchanged)."""
@@ -315,6 +376,56 @@ class Training:
         return values[0] if len(values) == 1 else values
 
 
+def _as_source(x) -> BatchSource | None:
+    """x as a BatchSource when it is a generator, iterator or PyDataset (else None)."""
+    if isinstance(x, BatchSource):
+        return x
+    return BatchSource(x, "x") if is_batch_source(x) else None
+
+
+def _split_off(fraction, x, y, sample_weight):
+    """validation_split: the last ``fraction`` of the rows as (x, y, sw), and the rest."""
+    cut = int(len(x) * (1.0 - fraction))
+    if cut == 0 or cut == len(x):
+        raise ArgumentError(
+            f"fit: validation_split={fraction} leaves "
+            f"{'no training' if cut == 0 else 'no validation'} samples out of {len(x)}. "
+            "Hint: use more data or a different split."
+        )
+    held = (x[cut:], y[cut:]) if sample_weight is None else (
+        x[cut:], y[cut:], sample_weight[cut:])
+    return held, x[:cut], y[:cut], None if sample_weight is None else sample_weight[:cut]
+
+
+_CARRIED = {
+    "y": "the batches carry their targets. Hint: return (x, y) from each batch",
+    "sample_weight": "the batches carry their weights. Hint: return (x, y, sample_weight) from "
+                     "each batch",
+    "validation_split": "a stream of batches cannot be split. Hint: pass validation_data= a "
+                        "second generator or PyDataset",
+}
+
+
+def _refuse_with_source(purpose, source, **given):
+    """Arguments that a generator or PyDataset carries itself, refused by name when given."""
+    for name, value in given.items():
+        if value is not None:
+            raise ArgumentError(f"{purpose}: {name} cannot be given with x as {source.what}; "
+                                f"{_CARRIED[name]}.")
+
+
+def _warn_ran_out(steps) -> None:
+    import warnings
+
+    need = f"steps_per_epoch={steps} batches an epoch" if steps else "one pass an epoch"
+    warnings.warn(
+        f"fit: the generator ran out of batches, so training stops here. It must give {need} "
+        "for every epoch. Hint: loop forever in the generator (while True) and pass "
+        "steps_per_epoch, or pass a PyDataset, which is read afresh each epoch.",
+        stacklevel=3,
+    )
+
+
 def _data(output):
     """The arrays of a model output: one Tensor, or a list of them."""
     return [t.data for t in output] if isinstance(output, (list, tuple)) else output.data
@@ -339,53 +450,3 @@ def _print_summary_line(steps, elapsed, logs):
     per_step = format_time_per_step(elapsed / max(1, steps))
     text = f"{steps}/{steps} - {elapsed:.0f}s - {per_step}"
     print(f"{text} - {format_logs(logs)}" if logs else text, flush=True)
-
-
-class _BatchIterator:
-    """Batches of (x, y, sample_weight): one permutation per epoch, each batch gathered alone.
-
-    A batch is the next ``batch_size`` entries of the epoch's permutation, taken from the data
-    as it lies (``take`` of a few rows costs no more than slicing one shuffled copy of the whole
-    set, and no such copy is ever made: memory stays one data set plus one batch); without
-    shuffling, batches are views. Memory-mapped arrays are gathered batch by batch with sorted
-    indices, so they are never fully loaded.
-    """
-
-    def __init__(self, x, y, sample_weight, batch_size, shuffle):
-        self.x, self.y, self.sw = x, y, sample_weight
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.n = len(x)
-        self.streaming = isinstance(x, np.memmap) or isinstance(y, np.memmap)
-
-    def epoch(self, steps):
-        n, bs = self.n, self.batch_size
-        order = backend.rng().permutation(n) if self.shuffle else None
-        if self.streaming:
-            yield from self._streamed(order, steps)
-            return
-        x, y, sw = self.x, self.y, self.sw
-        for step in range(steps):
-            start = (step * bs) % n
-            end = min(start + bs, n)
-            if order is None:
-                yield x[start:end], y[start:end], None if sw is None else sw[start:end]
-            else:
-                idx = order[start:end]
-                yield _rows(x, idx), _rows(y, idx), None if sw is None else _rows(sw, idx)
-
-    def _streamed(self, order, steps):
-        n, bs = self.n, self.batch_size
-        dtype = backend.floatx()
-        for step in range(steps):
-            start = (step * bs) % n
-            idx = np.arange(start, min(start + bs, n)) if order is None else np.sort(
-                order[start:start + bs])
-            xb = np.asarray(self.x[idx]).astype(dtype, copy=False)
-            yb = np.asarray(self.y[idx])
-            yield xb, yb, None if self.sw is None else self.sw[idx]
-
-
-def _rows(data, idx):
-    """The rows ``idx`` of an array (``take``: the fastest gather) or of a MultiArray."""
-    return data.take(idx, axis=0) if type(data) is np.ndarray else data[idx]

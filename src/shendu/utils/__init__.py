@@ -13,6 +13,7 @@ import random
 import numpy as np
 
 from .. import backend
+from ..data.sources import PyDataset, Sequence
 from .arrays import normalize, pad_sequences, to_categorical
 
 
@@ -30,4 +31,5 @@ def clear_session() -> None:
     backend.clear_session()
 
 
-__all__ = ["clear_session", "normalize", "pad_sequences", "set_random_seed", "to_categorical"]
+__all__ = ["PyDataset", "Sequence", "clear_session", "normalize", "pad_sequences",
+           "set_random_seed", "to_categorical"]
