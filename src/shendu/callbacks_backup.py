@@ -96,7 +96,7 @@ def restore_backup(model, path) -> int:
                                "point backup_dir at a folder used only for backups")
     training = model_file.parse_json(path, metadata["training_state"], "training state")
     model_file._assign_weights(path, model, tensors, metadata)
-    model_file._restore_optimizer(path, model, tensors)
+    model_file._restore_optimizer(path, model, tensors, metadata)
     if training.get("learning_rate") is not None:
         model.optimizer.learning_rate = training["learning_rate"]
     set_random_state(model, training["random"])

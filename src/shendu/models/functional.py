@@ -59,11 +59,7 @@ class Functional(Model):
             self.output_names = [t.node.layer.name for t in self.outputs]
         self.input_names = [t.node.layer.name for t in self.inputs]
         self._nodes = self._ordered_nodes()
-        seen = []
-        for node in self._nodes:
-            if node.layer not in seen:
-                seen.append(node.layer)
-        self._layers = seen
+        self._layers = self._layers_in_keras_order()
         self._build_shape = (self.inputs[0].shape if len(self.inputs) == 1
                              else [t.shape for t in self.inputs])
         self.built = True
@@ -101,6 +97,44 @@ class Functional(Model):
                 )
         input_nodes = [t.node for t in self.inputs]
         return input_nodes + [n for n in order if n not in input_nodes]
+
+    def _layers_in_keras_order(self) -> list:
+        """The layers in the order Keras's Functional lists them, so ``get_weights`` and
+        ``set_weights`` exchange the same list with Keras: the layers farthest from the outputs
+        first; among layers at one depth, the order in which a depth-first walk back from the
+        outputs (each node's inputs in turn) first meets them. A layer's depth is the longest
+        path from any of its calls to an output."""
+        first_met: dict[int, int] = {}
+        layers: dict[int, object] = {}
+        walk_order, done = [], set()  # nodes, each after the nodes it reads
+        for output in self.outputs:
+            stack = [(output.node, False)]
+            while stack:
+                node, finished = stack.pop()
+                if finished:
+                    done.add(id(node))
+                    walk_order.append(node)
+                    continue
+                if id(node) in done:
+                    continue
+                first_met.setdefault(id(node.layer), len(first_met))
+                layers[id(node.layer)] = node.layer
+                stack.append((node, True))
+                stack.extend((parent.node, False) for parent in reversed(node.parents)
+                             if id(parent.node) not in done)
+        node_depth: dict[int, int] = {}
+        layer_depth: dict[int, int] = {}
+        for node in reversed(walk_order):  # outputs first: each node deepens what it reads
+            depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)] = node_depth[id(node)] = depth
+            for parent in node.parents:
+                node_depth[id(parent.node)] = max(depth + 1, node_depth.get(id(parent.node), 0))
+        for t in self.inputs:  # an input no output reads still belongs to the model
+            if id(t.node.layer) not in layer_depth:
+                layers[id(t.node.layer)] = t.node.layer
+                layer_depth[id(t.node.layer)], first_met[id(t.node.layer)] = 0, -1
+        ordered = sorted(layer_depth, key=lambda key: (-layer_depth[key], first_met[key]))
+        return [layers[key] for key in ordered]
 
     @property
     def layers(self):

@@ -263,6 +263,9 @@ def _assign_weights(path, model, tensors, metadata) -> None:
     if not isinstance(stored_paths, list) or not all(isinstance(p, str) for p in stored_paths):
         raise _fail(path, "its weight list is not a list of names",
                     "the file is corrupt or was edited by hand")
+    order = _file_order(weights, stored_paths)
+    if order is not None:  # the same weights, listed in another order
+        keys, stored_paths = [keys[i] for i in order], [stored_paths[i] for i in order]
     for i, (key, var) in enumerate(zip(keys, weights)):
         value = tensors[key]
         where = stored_paths[i] if i < len(stored_paths) else key
@@ -274,6 +277,45 @@ def _assign_weights(path, model, tensors, metadata) -> None:
                         "the file is corrupt or was edited by hand")
     for key, var in zip(keys, weights):
         var.assign(tensors[key].astype(var.dtype, copy=False))
+
+
+def _file_order(weights, stored_paths) -> list[int] | None:
+    """For each weight of the model, the position of its tensor in the file, when the file names
+    every weight once but lists them in another order; else None (the file's order holds).
+
+    Files written before functional models listed their layers in Keras's order (by depth)
+    hold the weights of branching graphs in the order the layers were first called.
+    """
+    paths = [w.path for w in weights]
+    if paths == stored_paths or len(set(paths)) != len(paths) or sorted(paths) != sorted(
+            stored_paths):
+        return None
+    where = {p: i for i, p in enumerate(stored_paths)}
+    return [where[p] for p in paths]
+
+
+def _slots_in_model_order(model, state, stored_paths):
+    """Optimizer slots over the flat buffer, their segments moved from the file's order of the
+    trainable weights to the model's (see :func:`_file_order`)."""
+    flat = model._flat
+    paths = [v.path for v in flat.variables]
+    filed = [p for p in stored_paths if p in set(paths)]
+    if filed == paths or sorted(filed) != sorted(paths):
+        return state
+    start, old = 0, {}
+    sizes = {v.path: int(np.prod(v.shape)) for v in flat.variables}
+    for p in filed:
+        old[p] = start
+        start += sizes[p]
+    moved = {}
+    for name, value in state.items():
+        if np.shape(value) != (flat.size,):
+            moved[name] = value
+            continue
+        moved[name] = np.empty_like(value)
+        for p, begin in zip(paths, flat.offsets):
+            moved[name][begin:begin + sizes[p]] = value[old[p]:old[p] + sizes[p]]
+    return moved
 
 
 def load_model(path, custom_objects: dict | None = None, compile: bool = True):
@@ -324,11 +366,11 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
             raise _fail(path, f"its compile configuration is malformed "
                               f"({err.__class__.__name__}: {err})",
                         "pass compile=False to load the model without it") from None
-        _restore_optimizer(path, model, tensors)
+        _restore_optimizer(path, model, tensors, metadata)
     return model
 
 
-def _restore_optimizer(path, model, tensors) -> None:
+def _restore_optimizer(path, model, tensors, metadata) -> None:
     state = {k.split("/", 1)[1]: v for k, v in tensors.items() if k.startswith("optimizer/")}
     if not state:
         return
@@ -347,6 +389,8 @@ def _restore_optimizer(path, model, tensors) -> None:
         if value.dtype.kind not in "fiu":
             raise _fail(path, f"optimizer slot '{name}' has dtype {value.dtype}, expected "
                               "numbers", "load with compile=False")
+    stored_paths = parse_json(path, metadata.get("weight_paths", "[]"), "weight list")
+    state = _slots_in_model_order(model, state, stored_paths)
     step = state.get("iterations")
     if step is not None and not (np.isfinite(step) and step >= 0 and step == np.round(step)):
         raise _fail(path, f"its optimizer step count is {step}, expected a whole number >= 0",
