@@ -213,3 +213,28 @@ def test_max_norm_holds_through_fit():
     kernel, bias = model.get_weights()
     assert np.sqrt((kernel ** 2).sum(axis=0)).max() <= 0.5 + 1e-5
     assert np.sqrt((bias ** 2).sum()) <= 0.05 + 1e-6
+
+
+def test_an_activity_penalty_is_divided_by_the_batch_size_as_in_keras_3():
+    """Keras 3 adds reg(output) / batch_size for an activity_regularizer (Layer.__call__)."""
+    model, kernel, bias = _model(activity_regularizer=regularizers.L2(0.1))
+    out = X @ kernel + bias
+    expected = _mse_and_grads(kernel, bias)[0] + 0.1 * np.sum(out ** 2) / len(X)
+    assert model.test_on_batch(X, Y) == pytest.approx(expected, rel=1e-6)
+    assert model.evaluate(X, Y, batch_size=len(X), verbose=0) == pytest.approx(expected,
+                                                                              rel=1e-6)
+
+
+def test_an_activity_penalty_covers_every_output_and_predict_keeps_none():
+    """Keras regularizes each output of a layer: an LSTM's sequence and both states."""
+    from shendu.layers import LSTM
+
+    layer = LSTM(3, return_state=True, activity_regularizer=regularizers.L1(0.5))
+    x = np.random.default_rng(0).normal(size=(4, 5, 2)).astype("float32")
+    outputs = layer(x)
+    expected = sum(0.5 * np.abs(o.data).sum() / 4 for o in outputs)
+    assert sum(float(loss.data) for loss in layer.losses) == pytest.approx(expected, rel=1e-6)
+    model = Sequential([Dense(2, input_dim=3, activity_regularizer=regularizers.L1(0.1))])
+    model.compile(optimizer="sgd", loss="mse")
+    model.predict(np.ones((70, 3)), batch_size=8, verbose=0)
+    assert model.layers[0]._losses == []

@@ -122,7 +122,10 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution2D", "DepthwiseConv2D",
         "SeparableConv2D"
     ),
-    "padding": ("Cropping2D", "UpSampling2D", "ZeroPadding2D"),
+    "padding": (
+        "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
+        "ZeroPadding2D"
+    ),
     "pooling": (
         "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "GlobalAveragePooling1D",
         "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
@@ -130,6 +133,9 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "MaxPooling1D", "MaxPooling2D"
     ),
     "normalization": ("BatchNormalization", "LayerNormalization"),
+    "group_normalization": ("GroupNormalization", "UnitNormalization"),
+    "noise": ("AlphaDropout", "GaussianDropout", "GaussianNoise"),
+    "identity": ("ActivityRegularization", "Identity"),
     "activation_layers": ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
     "preprocessing": (
         "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling"

@@ -199,8 +199,6 @@ class MultiHeadAttention(Layer):
         out = ops.reshape(out, (batch, t, self.num_heads * self.value_dim))
         w = ops.reshape(self.output_kernel, (self.num_heads * self.value_dim, self.out_dim))
         out = ops.linear(out, w, self.output_bias)
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(out))
         return (out, probs) if return_attention_scores else out
 
     def compute_output_shape(self, input_shape):

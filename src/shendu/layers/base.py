@@ -188,7 +188,18 @@ class Layer:
             kwargs["training"] = bool(training)
         if "mask" in kwargs and not self._accepts_mask():
             del kwargs["mask"]  # a layer that does not read masks just computes
-        return self.call(inputs, *args, **kwargs)
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.__dict__.get("activity_regularizer") is not None:
+            self._add_activity_losses(outputs)
+        return outputs
+
+    def _add_activity_losses(self, outputs) -> None:
+        """Keras 3's activity penalty: the regularizer of each output (states and attention
+        scores too), divided by that output's batch size so its strength does not depend on it."""
+        for out in flatten(outputs):
+            if isinstance(out, Tensor):
+                penalty = self.activity_regularizer(out)
+                self.add_loss(penalty / out.shape[0] if out.ndim else penalty)
 
     supports_masking = False  # True: the input mask passes through unchanged
     takes_strings = False  # True: reads raw text (TextVectorization; a model starting with one)

@@ -133,8 +133,6 @@ class _Conv(Layer):
         out = self._convolve(inputs, self.activation if fused else None)
         if not fused:
             out = self.activation(out)
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(out))
         return out
 
     def _out_channels(self) -> int:
@@ -152,7 +150,7 @@ class _Conv(Layer):
     def chain_steps(self, training=False):
         """The ops of ``call`` as (Function, weights) pairs, for the Sequential fast path: one
         Conv op (bias and activation fused), or Conv + the activation op for sigmoid/softmax."""
-        if not isinstance(self.activation, Kernel) or self.activity_regularizer is not None:
+        if not isinstance(self.activation, Kernel):
             return None
         split = isinstance(self.activation, (Sigmoid, Softmax))
         settings = self._conv_settings(LinearKernel() if split else self.activation)

@@ -127,8 +127,6 @@ class Dense(Layer):
             out = ops.linear(inputs, self.kernel, self.bias, self.activation)
         else:
             out = self.activation(ops.linear(inputs, self.kernel, self.bias))
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(out))
         return out
 
     def compute_output_shape(self, input_shape):
@@ -136,7 +134,7 @@ class Dense(Layer):
 
     def chain_steps(self, training=False):
         """The ops of ``call`` as (Function, weights) pairs, for the Sequential fast path."""
-        if not isinstance(self.activation, Kernel) or self.activity_regularizer is not None:
+        if not isinstance(self.activation, Kernel):
             return None
         weights = [self.kernel] if self.bias is None else [self.kernel, self.bias]
         if isinstance(self.activation, (Sigmoid, Softmax)):  # logits stay visible to the loss

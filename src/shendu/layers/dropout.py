@@ -21,6 +21,21 @@ from ..ops.dropout import dropout
 from .base import Layer
 
 
+def check_noise_shape(noise_shape, input_shape, where: str) -> None:
+    """A ShapeError naming ``where`` unless ``noise_shape`` (or None) fits ``input_shape``."""
+    if noise_shape is None:
+        return
+    shape = tuple(input_shape)
+    fits = len(noise_shape) == len(shape) and all(
+        n is None or n == 1 or d is None or n == d for n, d in zip(noise_shape, shape))
+    if not fits:
+        raise ShapeError(
+            f"{where}: noise_shape {noise_shape} does not fit inputs of shape {shape}. Hint: "
+            "give one entry per input axis, each None, 1 or that axis's size, e.g. "
+            "(None, 1, features)."
+        )
+
+
 class Dropout(Layer):
     """Keras's ``Dropout(rate, noise_shape=None, seed=None)``.
 
@@ -53,17 +68,7 @@ class Dropout(Layer):
         self._rng = None if seed is None else np.random.default_rng(seed)
 
     def build(self, input_shape):
-        if self.noise_shape is not None:
-            shape = tuple(input_shape)
-            fits = len(self.noise_shape) == len(shape) and all(
-                n is None or n == 1 or d is None or n == d
-                for n, d in zip(self.noise_shape, shape))
-            if not fits:
-                raise ShapeError(
-                    f"Dropout '{self.name}': noise_shape {self.noise_shape} does not fit inputs "
-                    f"of shape {shape}. Hint: give one entry per input axis, each None, 1 or "
-                    "that axis's size, e.g. (None, 1, features)."
-                )
+        check_noise_shape(self.noise_shape, input_shape, f"Dropout '{self.name}'")
 
     def call(self, inputs, training=False):
         if training and self.rate > 0:

@@ -231,8 +231,6 @@ class RNNBase(Layer):
             result = [seq] + [out[:, n_out + k] for k in range(self.n_states)]
         else:
             result = out
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(result[0] if self.return_state else result))
         return result
 
     def compute_mask(self, inputs, mask=None):
@@ -249,7 +247,7 @@ class RNNBase(Layer):
 
     def chain_steps(self, training=False):
         """The fused op as a (Function, weights) pair, for the Sequential fast path."""
-        if self.return_state or self.activity_regularizer is not None:
+        if self.return_state:
             return None
         return [(self.op(**self._settings(training)), self._weights_for_op())]
 

@@ -85,6 +85,8 @@ class ChainPlan:
         for layer in model.layers:
             if getattr(layer, "creates_mask", False):
                 return None  # masks need the layer-by-layer path (Sequential.call)
+            if getattr(layer, "activity_regularizer", None) is not None:
+                return None  # its penalty is added by Layer.__call__
             steps = layer.chain_steps(True) if hasattr(layer, "chain_steps") else None
             if steps is None:
                 return None

@@ -284,7 +284,9 @@ class Training:
         return plan
 
     def _predict_batch(self, x):
-        return _data(self._outputs_as_list(self(x, training=False)))
+        out = _data(self._outputs_as_list(self(x, training=False)))
+        self._clear_layer_losses()  # activity penalties of a batch no step will read
+        return out
 
     def _outputs_as_list(self, outputs):
         """A dict of outputs (``Model(outputs={...})``) as a list in ``output_names`` order."""

@@ -47,7 +47,7 @@ from .math import (
     unbroadcast,
     where,
 )
-from .normalization import batch_norm, layer_norm
+from .normalization import batch_norm, group_norm, l2_normalize, layer_norm
 from .pooling import avg_pool, max_pool
 from .shape import (
     broadcast_to,
@@ -72,7 +72,7 @@ __all__ = [
     "sigmoid", "sigmoid_binary_crossentropy", "softmax", "softmax_cross_entropy", "sqrt",
     "square", "squeeze", "stack", "subtract", "sum", "tanh", "transpose", "unbroadcast",
     "sparse_softmax_cross_entropy", "squared_difference", "where",
-    "batch_norm", "layer_norm",
+    "batch_norm", "group_norm", "l2_normalize", "layer_norm",
     "avg_pool", "conv", "conv_transpose", "depthwise_conv", "max_pool",
     "argmax", "argmin", "cast", "convert_to_numpy", "convert_to_tensor", "equal", "greater",
     "greater_equal", "less", "less_equal", "not_equal",

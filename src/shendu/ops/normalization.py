@@ -1,9 +1,11 @@
-"""Batch and layer normalization, each one fused op with its backward beside the forward.
+"""Batch, layer and group normalization, each one fused op with its backward beside the
+forward, and L2 normalization (unit length).
 
-Both compute ``x̂ = (x − μ) / √(σ² + ε)`` and ``y = γ x̂ + β``; they differ in the axes the
-statistics are taken over: every axis but the feature axis for batch normalization (in training;
-in inference μ and σ² are the moving statistics), the feature axes for layer normalization.
-Variances are biased (divided by the count), as in Keras.
+The three compute ``x̂ = (x − μ) / √(σ² + ε)`` and ``y = γ x̂ + β``; they differ in the axes
+the statistics are taken over: every axis but the feature axis for batch normalization (in
+training; in inference μ and σ² are the moving statistics), the feature axes for layer
+normalization, and for group normalization each group of channels with every other non-batch
+axis. Variances are biased (divided by the count), as in Keras.
 
 >>> import numpy as np
 >>> from shendu.autograd import Tensor
@@ -42,6 +44,15 @@ def _scale_and_shift(fn, centred, var, gamma, beta):
     if beta is not None:
         y += beta.reshape(fn.bshape)
     return y
+
+
+def _normalized_input_grad(g_x_hat, x_hat, inv_std, axes):
+    """dL/dx of x̂ = (x − μ)/√(σ² + ε) with μ, σ² taken over ``axes``, given g_x̂ = dL/dx̂."""
+    # dL/dx = (1/σ̂) (g_x̂ − mean(g_x̂) − x̂ · mean(g_x̂ ⊙ x̂)) over the axes
+    gx = g_x_hat - g_x_hat.mean(axis=axes, keepdims=True)
+    gx -= x_hat * (g_x_hat * x_hat).mean(axis=axes, keepdims=True)
+    gx *= inv_std
+    return gx
 
 
 class BatchNorm(Function):
@@ -107,10 +118,7 @@ class BatchNorm(Function):
             if self.training and getattr(self, "mask", None) is not None:
                 gx = self._masked_input_grad(g_x_hat)
             elif self.training:
-                # dL/dx = (1/σ̂) (g_x̂ − mean(g_x̂) − x̂ · mean(g_x̂ ⊙ x̂)),  g_x̂ = γ g
-                gx = g_x_hat - g_x_hat.mean(axis=self.reduce, keepdims=True)
-                gx -= self.x_hat * (g_x_hat * self.x_hat).mean(axis=self.reduce, keepdims=True)
-                gx *= self.inv_std
+                gx = _normalized_input_grad(g_x_hat, self.x_hat, self.inv_std, self.reduce)
             else:
                 # dL/dx = γ g / √(σ²_moving + ε)   (the statistics are constants)
                 gx = g_x_hat * self.inv_std
@@ -147,12 +155,8 @@ class LayerNorm(Function):
     def backward(self, g):
         need = self.needs_input_grad or (True,) * (1 + self.scale + self.center)
         g_x_hat = g * self.gamma if self.gamma is not None else g
-        gx = None
-        if need[0]:
-            # dL/dx = (1/σ̂) (g_x̂ − mean(g_x̂) − x̂ · mean(g_x̂ ⊙ x̂)) over the axes,  g_x̂ = γ g
-            gx = g_x_hat - g_x_hat.mean(axis=self.axes, keepdims=True)
-            gx -= self.x_hat * (g_x_hat * self.x_hat).mean(axis=self.axes, keepdims=True)
-            gx *= self.inv_std
+        gx = _normalized_input_grad(g_x_hat, self.x_hat, self.inv_std, self.axes) \
+            if need[0] else None
         grads = [gx]
         i = 1
         fshape = _feature_shape(self.bshape, self.axes)
@@ -165,6 +169,69 @@ class LayerNorm(Function):
             # dL/dβ = Σ_samples g
             grads.append(g.sum(axis=self.outer).reshape(fshape) if need[i] else None)
         return tuple(grads)
+
+
+class GroupNorm(Function):
+    """y = γ_c (x − μ_g) / √(σ²_g + ε) + β_c: the channels on ``axis`` split into ``groups``
+    runs of consecutive channels; μ_g, σ²_g per sample and group, over the group's channels and
+    every other non-batch axis.
+
+    Settings: ``axis`` (the channel axis, positive), ``groups``, ``epsilon``, ``scale``,
+    ``center``; γ and β hold one value per channel.
+    """
+
+    def forward(self, x, *params):
+        gamma, beta = _split_params(params, self.scale, self.center)
+        a, channels, self.xshape = self.axis, x.shape[self.axis], x.shape
+        # (…, C, …) → (…, G, C/G, …): statistics over every axis but the batch and G
+        self.gshape = x.shape[:a] + (self.groups, channels // self.groups) + x.shape[a + 1:]
+        self.axes = tuple(i for i in range(1, x.ndim + 1) if i != a)
+        self.bshape = tuple(self.gshape[i] if i in (a, a + 1) else 1
+                            for i in range(x.ndim + 1))
+        self.outer = tuple(i for i in range(x.ndim + 1) if i not in (a, a + 1))
+        xg = x.reshape(self.gshape)
+        mean = xg.mean(axis=self.axes, keepdims=True)
+        centred = xg - mean
+        var = (centred * centred).mean(axis=self.axes, keepdims=True)
+        return _scale_and_shift(self, centred, var, gamma, beta).reshape(self.xshape)
+
+    def backward(self, g):
+        need = self.needs_input_grad or (True,) * (1 + self.scale + self.center)
+        g = g.reshape(self.gshape)
+        g_x_hat = g * self.gamma if self.gamma is not None else g
+        grads = [_normalized_input_grad(g_x_hat, self.x_hat, self.inv_std, self.axes)
+                 .reshape(self.xshape) if need[0] else None]
+        i = 1
+        if self.scale:
+            # dL/dγ_c = Σ_(samples, positions) g ⊙ x̂
+            grads.append((g * self.x_hat).sum(axis=self.outer).reshape(-1) if need[i] else None)
+            i += 1
+        if self.center:
+            # dL/dβ_c = Σ_(samples, positions) g
+            grads.append(g.sum(axis=self.outer).reshape(-1) if need[i] else None)
+        return tuple(grads)
+
+
+class L2Normalize(Function):
+    """y = x / max(‖x‖₂, ε) with the norm over ``axes`` of each sample (Keras's
+    ``normalize(x, order=2)``: x · min(1/√Σx², 1/ε)).
+
+    Settings: ``axes`` (non-negative tuple), ``epsilon``.
+    """
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        norm = xp.sqrt((x * x).sum(axis=self.axes, keepdims=True))
+        self.clipped = norm <= self.epsilon
+        self.denom = xp.maximum(norm, x.dtype.type(self.epsilon))
+        self.y = x / self.denom
+        return self.y
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        # ‖x‖ > ε: dL/dx = (g − y Σ(g ⊙ y)) / ‖x‖;  ‖x‖ ≤ ε: y = x/ε, dL/dx = g/ε
+        along = xp.where(self.clipped, 0, (g * self.y).sum(axis=self.axes, keepdims=True))
+        return (g - self.y * along) / self.denom
 
 
 def _feature_shape(bshape, axes):
@@ -202,3 +269,18 @@ def layer_norm(x, gamma=None, beta=None, *, axis=-1, epsilon: float = 1e-3):
     return LayerNorm.apply(x, *[p for p in (gamma, beta) if p is not None],
                            axes=_axis_tuple(axis, x.ndim), epsilon=float(epsilon),
                            scale=gamma is not None, center=beta is not None)
+
+
+def group_norm(x, gamma=None, beta=None, *, groups: int, axis: int = -1,
+               epsilon: float = 1e-3):
+    """Group normalization of ``x`` (Keras's GroupNormalization): ``groups`` runs of
+    consecutive channels on ``axis``, each normalized per sample."""
+    axis = axis % x.ndim
+    return GroupNorm.apply(x, *[p for p in (gamma, beta) if p is not None], axis=axis,
+                           groups=int(groups), epsilon=float(epsilon),
+                           scale=gamma is not None, center=beta is not None)
+
+
+def l2_normalize(x, axis=-1, epsilon: float = 1e-12):
+    """``x / max(‖x‖₂, epsilon)`` with the norm over ``axis`` (an int or a tuple)."""
+    return L2Normalize.apply(x, axes=_axis_tuple(axis, x.ndim), epsilon=float(epsilon))
