@@ -305,3 +305,17 @@ def test_one_batch_calls_say_to_pass_the_source_to_fit():
     with pytest.raises(ArgumentError, match="x: got a generator, a source of batches .* Hint: "
                                             "pass the source itself to fit"):
         m.train_on_batch(stream())
+
+
+def test_a_torch_dataloader_is_iterated_afresh_each_epoch():
+    """Keras takes a torch DataLoader as x; so does shendu (its tensors become arrays)."""
+    torch = pytest.importorskip("torch")
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(Y)), batch_size=6)
+    on_arrays, on_loader = model(), model()
+    on_arrays.fit(X, Y, batch_size=6, epochs=3, shuffle=False, verbose=0)
+    history = on_loader.fit(loader, epochs=3, verbose=0, validation_data=loader)
+    same_weights(on_arrays, on_loader)
+    assert len(history.history["val_loss"]) == 3
+    np.testing.assert_allclose(on_loader.predict(loader, verbose=0),
+                               on_loader.predict(X, verbose=0), rtol=1e-6)

@@ -100,34 +100,44 @@ Sequence = PyDataset  # Keras 2's name for the same idea
 
 
 def is_batch_source(x) -> bool:
-    """True for a generator or iterator, or a PyDataset/Sequence-like object (batches by index
-    and a length, but not an array or a list of samples)."""
+    """True for a generator or iterator, a PyDataset/Sequence-like object (batches by index and
+    a length), or another object that gives batches when iterated (a torch DataLoader, a
+    tf.data.Dataset); False for arrays, tensors, lists and other containers of samples."""
     from ..autograd import Tensor
 
     if isinstance(x, (np.ndarray, list, tuple, dict, str, bytes, range, Tensor)) or x is None:
         return False
     if isinstance(x, (PyDataset, collections.abc.Iterator)):
         return True
-    return (hasattr(x, "__getitem__") and hasattr(x, "__len__")
-            and not hasattr(x, "__array__") and not hasattr(x, "shape"))
+    if hasattr(x, "__array__") or hasattr(x, "shape") or hasattr(x, "to_numpy"):
+        return False  # array-likes: tensors of other libraries, pandas objects
+    return (hasattr(x, "__getitem__") and hasattr(x, "__len__")) or hasattr(x, "__iter__")
 
 
 class BatchSource:
-    """One epoch at a time of a generator's or a PyDataset's batches, as (x, y, sw) triples.
+    """One epoch at a time of a source's batches, as (x, y, sw) triples. Three kinds:
 
-    A generator is one stream: each epoch continues where the last stopped, and a stream that
-    ends ends the epoch (``spent`` then tells whether it gave nothing at all). A PyDataset is
-    read afresh each epoch, in a new order when shuffled, wrapping around when ``steps`` asks for
-    more batches than it has.
+    - a generator or iterator is one stream: each epoch continues where the last stopped, and a
+      stream that ends ends the epoch (``spent`` then tells whether it gave nothing at all);
+    - a PyDataset (``indexed``) is read afresh each epoch, in a new order when shuffled,
+      wrapping around when ``steps`` asks for more batches than it has;
+    - another iterable (a torch DataLoader, a tf.data.Dataset) is iterated afresh each epoch,
+      in its own order.
     """
 
     def __init__(self, source, name: str = "x") -> None:
         self.source, self.name = source, name
-        self.indexed = not isinstance(source, collections.abc.Iterator)
-        self.num_batches = _num_batches(source, name) if self.indexed else None
+        stream = isinstance(source, collections.abc.Iterator)
+        self.indexed = not stream and (isinstance(source, PyDataset) or (
+            hasattr(source, "__getitem__") and hasattr(source, "__len__")))
+        self.rereadable = not stream  # each epoch starts from the beginning
+        self.num_batches = _num_batches(source, name) if self.indexed or (
+            self.rereadable and hasattr(source, "__len__")) else None
         self.spent = False
+        kind = ("PyDataset" if self.indexed else "a stream of batches" if stream
+                else "an iterable of batches")
         self.what = (f"PyDataset {type(source).__name__}" if self.indexed
-                     else f"{type(source).__name__} (a stream of batches)")
+                     else f"{type(source).__name__} ({kind})")
 
     def epoch(self, steps: int | None = None, shuffle: bool = False):
         """The batches of one epoch: ``steps`` of them, or all the source has."""
@@ -151,8 +161,12 @@ class BatchSource:
             yield self._unpack(batch, index)
 
     def first(self):
-        """A PyDataset's batch 0 as (x, y, sw), or None when it has no batches."""
-        return None if self.num_batches == 0 else self._unpack(self.source[0], 0)
+        """The first batch of a source read afresh each epoch, as (x, y, sw); None when it has
+        no batches."""
+        if self.indexed:
+            return None if self.num_batches == 0 else self._unpack(self.source[0], 0)
+        batch = next(iter(self.source), _NOTHING)
+        return None if batch is _NOTHING else self._unpack(batch, 0)
 
     def end_epoch(self) -> None:
         """The PyDataset's ``on_epoch_end`` (a generator has none)."""
@@ -160,9 +174,10 @@ class BatchSource:
             _hook(self.source, "on_epoch_end")
 
     def _streamed(self, steps):
+        batches = iter(self.source)  # a stream continues; an iterable starts over
         for index in range(steps) if steps is not None else itertools.count():
             try:
-                batch = next(self.source)
+                batch = next(batches)
             except StopIteration:
                 self.spent = index == 0
                 return
@@ -203,6 +218,9 @@ class BatchSource:
                 "takes them as one list or dict in the first place: ([x1, x2], y)."
             )
         return batch + (None,) * (3 - len(batch))
+
+
+_NOTHING = object()
 
 
 def _num_batches(source, name):

@@ -91,17 +91,18 @@ class SourceBatches:
     def start(self, steps):
         """The first batch, checked (the model is built from it).
 
-        A PyDataset's batch 0 is read for this alone, so its epochs (and their shuffling) start
-        only in the training loop; a generator's first batch is kept for the first epoch.
+        The first batch of a PyDataset or another iterable is read for this alone, so their
+        epochs (and their shuffling) start only in the training loop; a generator's first batch
+        is kept for the first epoch.
         """
         source = self.source
-        if source.indexed:
+        if source.rereadable:
             first, batches = source.first(), None
         else:
             batches = source.epoch(steps)
             first = next(batches, None)
         if first is None:
-            spent = "" if source.indexed else " (a generator is spent once read to its end)"
+            spent = "" if source.rereadable else " (a generator is spent once read to its end)"
             raise ArgumentError(
                 f"{self.purpose}: {source.name} ({source.what}) gave no batches{spent}. Hint: "
                 "make a new generator for each call, or pass a PyDataset, which is read afresh "

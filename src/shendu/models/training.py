@@ -171,7 +171,7 @@ class Training:
     def _validation_source(self, data, steps, epochs, freq) -> BatchSource:
         """validation_data given as a generator or PyDataset (a generator read once a run)."""
         source = BatchSource(data, "validation_data")
-        if not source.indexed and steps is None and epochs // (freq or 1) > 1:
+        if not source.rereadable and steps is None and epochs // (freq or 1) > 1:
             raise ArgumentError(
                 f"fit: validation_data is a {type(data).__name__}, read to its end at the first "
                 f"validation, but validation runs {epochs // (freq or 1)} times. Hint: pass "
