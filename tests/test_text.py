@@ -16,11 +16,11 @@ TEXTS = ["The cat sat.", "the cat ran!", "A dog"]
 def test_int_mode_vocabulary_order_padding_and_oov():
     layer = TextVectorization()
     layer.adapt(TEXTS)
-    # counts: the 2, cat 2, then a dog ran sat 1 each (alphabetical tie order)
-    assert layer.get_vocabulary() == ["", "[UNK]", "cat", "the", "a", "dog", "ran", "sat"]
-    assert layer.get_vocabulary(include_special_tokens=False)[0] == "cat"
+    # counts: the 2, cat 2, then a dog ran sat 1 each; ties in reverse order, as Keras ranks
+    assert layer.get_vocabulary() == ["", "[UNK]", "the", "cat", "sat", "ran", "dog", "a"]
+    assert layer.get_vocabulary(include_special_tokens=False)[0] == "the"
     out = layer(["the bird, THE cat", "dog"]).numpy()
-    np.testing.assert_array_equal(out, [[3, 1, 3, 2], [5, 0, 0, 0]])  # padded to the longest
+    np.testing.assert_array_equal(out, [[2, 1, 2, 3], [6, 0, 0, 0]])  # padded to the longest
     assert out.dtype == np.int64
 
 
@@ -31,10 +31,10 @@ def test_output_sequence_length_pads_or_truncates(length, expected):
 
 
 @pytest.mark.parametrize("standardize,expected", [
-    ("lower_and_strip_punctuation", ["", "[UNK]", "hi", "there"]),
-    ("lower", ["", "[UNK]", "hi,", "there!"]),
-    ("strip_punctuation", ["", "[UNK]", "Hi", "There"]),
-    (None, ["", "[UNK]", "Hi,", "There!"]),
+    ("lower_and_strip_punctuation", ["", "[UNK]", "there", "hi"]),  # a tie: reverse order
+    ("lower", ["", "[UNK]", "there!", "hi,"]),
+    ("strip_punctuation", ["", "[UNK]", "There", "Hi"]),
+    (None, ["", "[UNK]", "There!", "Hi,"]),
 ])
 def test_standardize_modes(standardize, expected):
     layer = TextVectorization(standardize=standardize)
@@ -45,16 +45,16 @@ def test_standardize_modes(standardize, expected):
 def test_max_tokens_counts_the_special_tokens():
     layer = TextVectorization(max_tokens=4)
     layer.adapt(TEXTS)
-    assert layer.get_vocabulary() == ["", "[UNK]", "cat", "the"]
+    assert layer.get_vocabulary() == ["", "[UNK]", "the", "cat"]
 
 
 def test_multi_hot_and_count_modes():
     hot = TextVectorization(output_mode="multi_hot")
     hot.adapt(TEXTS)
-    assert hot.get_vocabulary()[:3] == ["[UNK]", "cat", "the"]
-    np.testing.assert_array_equal(hot(["cat cat zebra"]).numpy(), [[1, 1, 0, 0, 0, 0, 0]])
+    assert hot.get_vocabulary()[:3] == ["[UNK]", "the", "cat"]
+    np.testing.assert_array_equal(hot(["cat cat zebra"]).numpy(), [[1, 0, 1, 0, 0, 0, 0]])
     count = TextVectorization(output_mode="count", vocabulary=hot.get_vocabulary())
-    np.testing.assert_array_equal(count(["cat cat zebra"]).numpy(), [[1, 2, 0, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(count(["cat cat zebra"]).numpy(), [[1, 0, 2, 0, 0, 0, 0]])
     padded = TextVectorization(output_mode="multi_hot", max_tokens=10, pad_to_max_tokens=True,
                                vocabulary=["cat"])
     assert padded(["cat"]).shape == (1, 10)
@@ -63,10 +63,10 @@ def test_multi_hot_and_count_modes():
 def test_tf_idf_weights_by_hand():
     layer = TextVectorization(output_mode="tf_idf")
     layer.adapt(["a a b", "b c"])  # counts a 2, b 2, c 1; b in 2 documents, a and c in 1
-    assert layer.get_vocabulary() == ["[UNK]", "a", "b", "c"]
+    assert layer.get_vocabulary() == ["[UNK]", "b", "a", "c"]  # a, b tie: reverse order
     idf_a, idf_b = math.log(1 + 2 / 2), math.log(1 + 2 / 3)
     oov = (2 * idf_a + idf_b) / 3
-    np.testing.assert_allclose(layer(["a a b z"]).numpy(), [[oov, 2 * idf_a, idf_b, 0]],
+    np.testing.assert_allclose(layer(["a a b z"]).numpy(), [[oov, idf_b, 2 * idf_a, 0]],
                                rtol=1e-6)
 
 

@@ -145,6 +145,8 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "embedding": ("Embedding", "Masking"),
     "audio": ("MelSpectrogram", "STFTSpectrogram"),
     "text": ("TextVectorization",),
+    "normalization_preprocessing": ("CategoryEncoding", "Normalization"),
+    "lookup": ("IntegerLookup", "StringLookup"),
     "recurrent": ("GRU", "LSTM", "SimpleRNN"),
     "rnn_cells": ("GRUCell", "LSTMCell", "SimpleRNNCell", "StackedRNNCells"),
     "rnn_generic": ("RNN",),

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Tensor, no_grad
+from ..errors import ArgumentError, DTypeError
 
 # Lengths given to unknown (None) input axes past the batch axis in the second and third dry
 # runs; an output axis whose length changes between them is unknown too. Doubling keeps the
@@ -126,3 +127,19 @@ def symbolic_outputs(run, inputs, args: list):
         result, shapes = dry_run(1)
     it = iter(shapes)
     return map_structure(lambda t: SymbolicTensor((None,) + next(it), t.dtype), result)
+
+
+def record_call(layer, inputs, shape: tuple, dtype: str, kwargs=None) -> SymbolicTensor:
+    """A functional-graph node for ``layer`` on one symbolic input, its output shape known
+    without a dry run (a preprocessing layer has nothing to run on before ``adapt``, and
+    strings have no zeros)."""
+    if not isinstance(inputs, SymbolicTensor):
+        raise ArgumentError(f"{type(layer).__name__} '{layer.name}': expected one input, got "
+                            f"{type(inputs).__name__}. Hint: call it on a single Input.")
+    if inputs.dtype == "string" and not layer.takes_strings:
+        raise DTypeError(f"Layer '{layer.name}' ({type(layer).__name__}): got a string input, "
+                         "but it takes numbers. Hint: put StringLookup or TextVectorization "
+                         "between Input(dtype='string') and it.")
+    outputs = SymbolicTensor(shape, dtype)
+    Node(layer, inputs, [outputs], kwargs or {})
+    return outputs

@@ -4,15 +4,16 @@ loads with its model; the layer has no weights.
 
 Vocabulary order (as Keras): in ``"int"`` mode index 0 is the padding token ``""`` and 1 the
 out-of-vocabulary token ``"[UNK]"``; in the other modes ``"[UNK]"`` is index 0. Then tokens by
-decreasing count (ties in alphabetical order), cut at ``max_tokens`` entries in all.
+decreasing count (ties in reverse order, as Keras ranks them), cut at ``max_tokens`` entries
+in all.
 
 >>> from shendu.layers import TextVectorization
 >>> layer = TextVectorization(output_sequence_length=4)
 >>> layer.adapt(["the cat sat", "the dog!"])
 >>> layer.get_vocabulary()
-['', '[UNK]', 'the', 'cat', 'dog', 'sat']
+['', '[UNK]', 'the', 'sat', 'dog', 'cat']
 >>> layer(["The bird sat."]).data
-array([[2, 1, 5, 0]])
+array([[2, 1, 3, 0]])
 
 As a model's first layer, it lets ``fit`` / ``evaluate`` / ``predict`` take raw strings (a list
 or a 1-D / (n, 1) array; numbers are refused, not turned into text):
@@ -36,7 +37,8 @@ import numpy as np
 from ..autograd import Tensor
 from ..errors import ArgumentError, DataError, DTypeError
 from .base import Layer
-from .node import Node, SymbolicTensor, is_symbolic
+from .node import is_symbolic, record_call
+from .vocabulary import bag_of_ids, inverse_document_frequency, rank_tokens, with_oov_idf
 
 _PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]")
 _MODES = ("int", "multi_hot", "count", "tf_idf")
@@ -151,22 +153,18 @@ class TextVectorization(Layer):
         specials = self._specials()
         for s in specials:
             counts.pop(s, None)
-        ranked = sorted(counts, key=lambda t: (-counts[t], t))
-        if self.max_tokens is not None:
-            ranked = ranked[:self.max_tokens - len(specials)]
+        limit = None if self.max_tokens is None else self.max_tokens - len(specials)
+        ranked = rank_tokens(counts, limit, ties="descending")
         idf = None
         if self.output_mode == "tf_idf":
-            df = np.array([doc_counts[t] for t in ranked], dtype=np.float64)
-            idf = np.log1p(len(texts) / (1.0 + df))
+            idf = inverse_document_frequency((doc_counts[t] for t in ranked), len(texts))
         self._set(specials + ranked, idf)
 
     def _set(self, vocab: list[str], idf_tokens) -> None:
         self._vocab = list(vocab)
         self._index = {t: i for i, t in enumerate(self._vocab)}
         if self.output_mode == "tf_idf":
-            idf_tokens = np.asarray(idf_tokens, dtype=np.float64)
-            oov = idf_tokens.mean() if idf_tokens.size else 0.0
-            self._idf = np.concatenate([[oov], idf_tokens])
+            self._idf = with_oov_idf(idf_tokens, 1)
 
     def set_vocabulary(self, vocabulary, idf_weights=None) -> None:
         """Use ``vocabulary`` (tokens without the special ones, or with them in front)."""
@@ -202,9 +200,7 @@ class TextVectorization(Layer):
         if is_symbolic(inputs):  # a functional graph: no dry run, strings have no zeros
             shape = self.compute_output_shape((None,) + tuple(inputs.shape[1:]))
             dtype = "int64" if self.output_mode == "int" else self.compute_dtype
-            outputs = SymbolicTensor(shape, dtype)
-            Node(self, inputs, [outputs])
-            return outputs
+            return record_call(self, inputs, shape, dtype)
         return self.call(inputs)
 
     def call(self, inputs):
@@ -224,13 +220,9 @@ class TextVectorization(Layer):
                 out[i, :len(row)] = row
             return Tensor(out)
         width = self.max_tokens if self.pad_to_max_tokens and self.max_tokens else len(self._vocab)
-        out = np.zeros((len(ids), width), dtype=np.float64)
-        for i, row in enumerate(ids):
-            np.add.at(out[i], row, 1.0)
-        if self.output_mode == "multi_hot":
-            out = (out > 0).astype(np.float64)
-        elif self.output_mode == "tf_idf":
-            out[:, :len(self._idf)] *= self._idf
+        row_of = [i for i, row in enumerate(ids) for _ in row]
+        flat = [t for row in ids for t in row]
+        out = bag_of_ids(row_of, flat, len(ids), width, self.output_mode, self._idf)
         return Tensor(out.astype(self.compute_dtype if self.dtype is None else self.dtype))
 
     def compute_output_shape(self, input_shape):
