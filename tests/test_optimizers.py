@@ -21,6 +21,7 @@ from shendu.optimizers import (
     Adam,
     Adamax,
     AdamW,
+    Ftrl,
     Lion,
     Nadam,
     RMSprop,
@@ -147,6 +148,61 @@ def run(opt, grads, start):
         opt.apply_gradients([(np.array(g, dtype=np.float64), w)])
         values.append(w.data.copy())
     return values
+
+
+def test_ftrl_hand_worked():
+    # η = 0.5, n₀ = 0, θ₀ = 1; step 1, g = 2: n = 4, z = 2 − (√4 − 0)/0.5 · 1 = −2
+    #   l1 = 0: θ = (0 + 2)/(√4/0.5) = 0.5;  l1 = 1: θ = (−1 + 2)/4 = 0.25;  l1 = 3: θ = 0
+    for l1, first in ((0.0, 0.5), (1.0, 0.25), (3.0, 0.0)):
+        out = run(Ftrl(0.5, initial_accumulator_value=0.0, l1_regularization_strength=l1),
+                  [[2.0]], [1.0])
+        np.testing.assert_allclose(out[0], [first], rtol=1e-12, atol=1e-15)
+    # l1 = 1, step 2, g = −1: n = 5, z = −2 − 1 − (√5 − 2)/0.5 · 0.25;  θ = (−1 − z)/(√5/0.5)
+    out = run(Ftrl(0.5, initial_accumulator_value=0.0, l1_regularization_strength=1.0),
+              [[2.0], [-1.0]], [1.0])
+    z = -3.0 - (5 ** 0.5 - 2) / 0.5 * 0.25
+    np.testing.assert_allclose(out[1], [(-1.0 - z) / (5 ** 0.5 / 0.5)], rtol=1e-12)
+
+
+def _ftrl_reference(theta, grads, lr, power, n0, l1, l2, shrink, beta):
+    """Keras's Ftrl update, one coordinate at a time in plain Python floats."""
+    n, z = n0, 0.0
+    for g in grads:
+        new = n + g * g
+        z += g + 2 * shrink * theta - (new ** -power - n ** -power) / lr * theta
+        clipped = min(max(z, -l1), l1)
+        theta = (clipped - z) / (new ** -power / lr + 2 * (l2 + beta / (2 * lr)))
+        n = new
+    return theta
+
+
+@pytest.mark.parametrize("settings", [
+    dict(), dict(l1_regularization_strength=0.05, l2_regularization_strength=0.1),
+    dict(l2_shrinkage_regularization_strength=0.2, beta=0.5, learning_rate_power=-0.7),
+])
+def test_ftrl_matches_its_formula_over_steps(settings):
+    rng = np.random.default_rng(3)
+    start, grads = rng.normal(size=4), rng.normal(size=(6, 4))
+    out = run(Ftrl(0.1, **settings), grads.tolist(), start.tolist())[-1]
+    full = dict(power=-0.5, n0=0.1, l1=0.0, l2=0.0, shrink=0.0, beta=0.0)
+    full.update({"power": settings.get("learning_rate_power", -0.5),
+                 "l1": settings.get("l1_regularization_strength", 0.0),
+                 "l2": settings.get("l2_regularization_strength", 0.0),
+                 "shrink": settings.get("l2_shrinkage_regularization_strength", 0.0),
+                 "beta": settings.get("beta", 0.0)})
+    want = [_ftrl_reference(start[i], grads[:, i], 0.1, **full) for i in range(4)]
+    np.testing.assert_allclose(out, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(learning_rate_power=0.5), "learning_rate_power must be a finite number <= 0.0"),
+    (dict(initial_accumulator_value=-1.0), "initial_accumulator_value must be a finite number"),
+    (dict(l1_regularization_strength=-0.1), "l1_regularization_strength must be"),
+    (dict(beta=float("nan")), "beta must be a finite number"),
+])
+def test_ftrl_bad_arguments_are_named(kwargs, name):
+    with pytest.raises(ArgumentError, match=f"Ftrl: {name}"):
+        Ftrl(**kwargs)
 
 
 def test_lion_hand_worked():
@@ -308,17 +364,22 @@ def test_config_round_trip_with_a_schedule():
 def test_keras_defaults():
     cases = [(SGD(), 0.01), (RMSprop(), 0.001), (Adagrad(), 0.001), (Adadelta(), 0.001),
              (Adam(), 0.001), (AdamW(), 0.001), (Adamax(), 0.001), (Nadam(), 0.001),
-             (Lion(), 0.001)]
+             (Lion(), 0.001), (Ftrl(), 0.001)]
     for opt, lr in cases:
         assert opt.learning_rate == lr, type(opt).__name__
         assert opt.weight_decay == (0.004 if isinstance(opt, AdamW) else None)
     assert (Adadelta().rho, Adadelta().epsilon) == (0.95, 1e-7)
     assert (Lion().beta_1, Lion().beta_2) == (0.9, 0.99)
     assert Adagrad().initial_accumulator_value == 0.1
+    ftrl = Ftrl()
+    assert (ftrl.learning_rate_power, ftrl.initial_accumulator_value, ftrl.beta) == (-0.5, 0.1, 0)
+    assert Ftrl.from_config(Ftrl(l1_regularization_strength=0.3).get_config()) \
+        .l1_regularization_strength == 0.3
 
 
 @pytest.mark.parametrize("identifier, cls", [
     ("adam", Adam), ("Adam", Adam), ("AdamW", AdamW), ("nadam", Nadam), ("lion", Lion),
+    ("ftrl", Ftrl), ("Ftrl", Ftrl),
     ("RMSprop", RMSprop), ("adagrad", Adagrad), ("Adadelta", Adadelta), ("adamax", Adamax),
     (SGD, SGD), ({"class_name": "Lion", "config": {"beta_2": 0.9}}, Lion),
 ])

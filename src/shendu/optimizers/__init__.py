@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 _MODULES: dict[str, tuple[str, ...]] = {
     "sgd": ("SGD",), "rmsprop": ("RMSprop",), "adagrad": ("Adagrad",),
     "adadelta": ("Adadelta",), "adam": ("Adam", "AdamW"), "adamax": ("Adamax",),
-    "nadam": ("Nadam",), "lion": ("Lion",),
+    "nadam": ("Nadam",), "ftrl": ("Ftrl",), "lion": ("Lion",),
 }
 _CLASSES = {name: module for module, names in _MODULES.items() for name in names}
 _CUSTOM: dict[str, type[Optimizer]] = {}
@@ -108,5 +108,5 @@ def serialize(optimizer: Optimizer) -> dict:
             "config": optimizer.get_config(), "registered_name": None}
 
 
-__all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "Lion",
-           "Optimizer", "schedules", "get", "serialize", "deserialize", "register", "ALL"]
+__all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "Ftrl",
+           "Lion", "Optimizer", "schedules", "get", "serialize", "deserialize", "register", "ALL"]
