@@ -100,3 +100,26 @@ def test_errors_name_the_layer_and_the_argument():
         TextVectorization(output_mode="count", output_sequence_length=3)
     with pytest.raises(DTypeError, match="strings"):
         TextVectorization(vocabulary=["a"])(np.ones((2, 2)))
+
+
+def test_ngrams_add_runs_of_neighbouring_tokens_as_keras_does():
+    layer = TextVectorization(ngrams=2)
+    layer.adapt(["a b c", "b c d"])
+    # counts: b, c, "b c" 2 each; a, d, "a b", "c d" 1 each; ties in reverse order
+    assert layer.get_vocabulary() == ["", "[UNK]", "c", "b c", "b", "d", "c d", "a b", "a"]
+    # the unigrams in order, then the bigrams
+    np.testing.assert_array_equal(layer(["a b c"]).numpy(), [[8, 4, 2, 7, 3]])
+    trigrams = TextVectorization(ngrams=(1, 3))
+    trigrams.adapt(["a b c d"])
+    assert set(trigrams.get_vocabulary()[2:]) == {"a", "b", "c", "d", "a b c", "b c d"}
+    pairs = TextVectorization(ngrams=(2,), output_mode="count", vocabulary=["a b", "b c"])
+    np.testing.assert_array_equal(pairs(["a b c a b"]).numpy(), [[1, 2, 1]])  # "c a" unknown
+    again = deserialize(serialize(trigrams))
+    assert again.get_vocabulary() == trigrams.get_vocabulary()
+    np.testing.assert_array_equal(again(["b c d"]).numpy(), trigrams(["b c d"]).numpy())
+
+
+@pytest.mark.parametrize("ngrams", [0, (2, 0), "2", True, ()])
+def test_bad_ngrams_are_named(ngrams):
+    with pytest.raises(ArgumentError, match="ngrams must be None, an integer >= 1 or a tuple"):
+        TextVectorization(ngrams=ngrams)

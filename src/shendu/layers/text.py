@@ -80,9 +80,7 @@ class TextVectorization(Layer):
             raise ArgumentError(f"{where}: output_mode must be one of {_MODES}, got "
                                 f"{output_mode!r}. Hint: 'int' for sequences, 'multi_hot' for a "
                                 "bag of words.")
-        if ngrams is not None:
-            raise ArgumentError(f"{where}: ngrams is not supported yet, got {ngrams!r}. "
-                                "Hint: leave ngrams=None.")
+        self.ngrams, self._ngram_sizes = ngrams, _ngram_sizes(ngrams, where)
         if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 2):
             raise ArgumentError(f"{where}: max_tokens must be an integer >= 2 or None, got "
                                 f"{max_tokens!r}. Hint: it counts the padding and OOV tokens.")
@@ -117,10 +115,14 @@ class TextVectorization(Layer):
         if self.split is None:
             return [text]
         if self.split == "character":
-            return list(text)
-        if callable(self.split):
-            return list(self.split(text))
-        return text.split()
+            tokens = list(text)
+        else:
+            tokens = list(self.split(text)) if callable(self.split) else text.split()
+        if self._ngram_sizes is None:
+            return tokens
+        # every run of n consecutive tokens, joined by a space: all of one n, then the next n
+        return [" ".join(tokens[i:i + n]) for n in self._ngram_sizes
+                for i in range(len(tokens) - n + 1)]
 
     def _texts(self, data) -> list:
         if isinstance(data, str):
@@ -238,7 +240,7 @@ class TextVectorization(Layer):
             max_tokens=self.max_tokens,
             standardize=self.standardize if not callable(self.standardize) else None,
             split=self.split if not callable(self.split) else "whitespace",
-            ngrams=None, output_mode=self.output_mode,
+            ngrams=self.ngrams, output_mode=self.output_mode,
             output_sequence_length=self.output_sequence_length,
             pad_to_max_tokens=self.pad_to_max_tokens,
             vocabulary=self.get_vocabulary(include_special_tokens=False) or None,
@@ -247,3 +249,17 @@ class TextVectorization(Layer):
 
 
 __all__ = ["TextVectorization"]
+
+
+def _ngram_sizes(ngrams, where: str) -> tuple[int, ...] | None:
+    """Keras's ``ngrams``: None (tokens alone), n (every size 1..n) or a tuple of sizes."""
+    if ngrams is None:
+        return None
+    sizes = tuple(range(1, ngrams + 1)) if isinstance(ngrams, int) and not isinstance(
+        ngrams, bool) else ngrams
+    if not isinstance(sizes, (tuple, list)) or not sizes or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes):
+        raise ArgumentError(f"{where}: ngrams must be None, an integer >= 1 or a tuple of "
+                            f"them, got {ngrams!r}. Hint: ngrams=2 adds the pairs of "
+                            "neighbouring words to the words.")
+    return tuple(sizes)
