@@ -8,7 +8,15 @@ from helpers import random_inputs, torch_tensor
 from shendu import backend, ops
 from shendu.autograd import Tensor
 from shendu.errors import ArgumentError, ShapeError
-from shendu.layers import BatchNormalization, Dense, LayerNormalization, deserialize, serialize
+from shendu.layers import (
+    BatchNormalization,
+    Dense,
+    GroupNormalization,
+    LayerNormalization,
+    UnitNormalization,
+    deserialize,
+    serialize,
+)
 from shendu.models import Sequential
 from shendu.testing import check_gradients
 from shendu.utils import set_random_seed
@@ -317,7 +325,9 @@ def _model(norm, fast, seed=0):
     return model
 
 
-@pytest.mark.parametrize("norm", [BatchNormalization, LayerNormalization])
+@pytest.mark.parametrize("norm", [BatchNormalization, LayerNormalization,
+                                  lambda: GroupNormalization(groups=4), UnitNormalization],
+                         ids=["batch", "layer", "group", "unit"])
 def test_training_step_is_the_same_on_fast_and_autograd_paths(norm):
     backend.set_floatx("float64")
     x, y = random_inputs((32, 5), (32, 3), seed=9)
