@@ -301,3 +301,16 @@ def test_check_gradients_needs_a_float_input():
 def test_check_gradients_converts_float32_to_float64():
     x = np.random.default_rng(0).normal(size=(3, 3)).astype(np.float32)
     assert check_gradients(lambda t: ops.tanh(t) * t, [x]) < 1e-6
+
+
+def test_a_setting_named_inputs_is_refused():
+    """apply() keeps the graph's input Tensors as fn.inputs: a setting of that name would be
+    overwritten silently, so it is refused."""
+    from shendu.autograd import Function
+
+    class Scale(Function):
+        def forward(self, x):
+            return x * 2
+
+    with pytest.raises(TypeError, match="Scale: a setting may not be named 'inputs'"):
+        Scale.apply(Tensor(np.ones(2)), inputs=1)

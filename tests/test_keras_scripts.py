@@ -362,3 +362,27 @@ def test_layer_output_in_a_sequential_as_the_convnet_example_prints_it():
                         layers.MaxPooling2D(), layers.Flatten(), layers.Dense(2)])
     shapes = [tuple(layer.output.shape) for layer in model.layers]
     assert shapes == [(None, 6, 6, 4), (None, 3, 3, 4), (None, 36), (None, 2)]
+
+
+def test_a_loss_written_by_the_user_gets_the_targets_as_they_came():
+    """Keras checks no target shapes: a custom Loss taking integer labels against three
+    outputs trains (shendu's own losses keep their shape checks)."""
+    seen = []
+
+    class SparseCE(keras.losses.Loss):
+        def call(self, y_true, y_pred):
+            seen.append(tuple(y_true.shape))
+            hot = ops.one_hot(ops.cast(y_true, "int32"), 3)
+            return -ops.sum(hot * ops.log(y_pred + 1e-7), axis=-1)
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 4)).astype("float32"), rng.integers(0, 3, 32)
+    model = Sequential([layers.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss=SparseCE())
+    history = _quiet_fit(model, x, y, epochs=5, batch_size=32)
+    assert seen[0] == (32,)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    builtin = Sequential([layers.Input((4,)), layers.Dense(3, activation="softmax")])
+    builtin.compile(optimizer="adam", loss="categorical_crossentropy")
+    with pytest.raises(keras.errors.ShapeError, match="categorical_crossentropy expects one-hot"):
+        _quiet_fit(builtin, x, y)

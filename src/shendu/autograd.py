@@ -308,6 +308,10 @@ class Function:
     inputs: Sequence[Tensor] = ()
 
     def __init__(self, **settings):
+        if "inputs" in settings:  # apply() keeps the graph's inputs under that name
+            raise TypeError(f"{type(self).__name__}: a setting may not be named 'inputs'; "
+                            "apply() keeps the Tensors of the graph there. Hint: rename the "
+                            "setting.")
         for key, value in settings.items():
             setattr(self, key, value)
 

@@ -26,8 +26,20 @@ def _kind(loss) -> str:
     return "other"
 
 
+def _written_by_the_user(loss) -> bool:
+    """A loss function or Loss subclass of the user's: its targets may have any shape."""
+    return (getattr(loss, "user_fn", None) is not None
+            or not type(loss).__module__.startswith("shendu."))
+
+
 def check_targets(loss, y, output_shape, name: str):
-    """Return y ready for ``loss`` against outputs of ``output_shape``, or raise a clear error."""
+    """Return y ready for ``loss`` against outputs of ``output_shape``, or raise a clear error.
+
+    The user's own losses get y as it came (as in Keras, which checks no target shapes): only
+    shendu's losses know what shape they need.
+    """
+    if _written_by_the_user(loss):
+        return y
     kind = _kind(loss)
     width = output_shape[-1] if output_shape else 1
     out_ndim = len(output_shape)
