@@ -386,3 +386,27 @@ def test_a_loss_written_by_the_user_gets_the_targets_as_they_came():
     builtin.compile(optimizer="adam", loss="categorical_crossentropy")
     with pytest.raises(keras.errors.ShapeError, match="categorical_crossentropy expects one-hot"):
         _quiet_fit(builtin, x, y)
+
+
+def test_sparse_labels_of_shape_n_1_reach_the_metrics_as_given():
+    """Keras hands y to the metrics as it came: (n, 1) labels stay (n, 1); the loss and the
+    built-in metrics give the same numbers as for (n,) labels."""
+    seen = []
+
+    def first_label(y_true, y_pred):
+        seen.append(tuple(y_true.shape))
+        return ops.cast(y_true[:, 0], "float32")  # a Keras-style metric indexing the column
+
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(16, 4)).astype("float32"), rng.integers(0, 3, (16, 1))
+    results = []
+    for labels in (y, y[:, 0]):
+        keras.utils.set_random_seed(0)
+        model = Sequential([layers.Input((4,)), layers.Dense(3, activation="softmax")])
+        metrics = ["accuracy", first_label] if labels.ndim == 2 else ["accuracy"]
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=metrics)
+        history = _quiet_fit(model, x, labels, epochs=2, batch_size=8, shuffle=False)
+        results.append((history.history["loss"], history.history["accuracy"]))
+    assert seen and all(shape == (8, 1) for shape in seen)
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-7)
+    np.testing.assert_allclose(results[0][1], results[1][1])

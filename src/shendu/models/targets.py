@@ -64,7 +64,7 @@ def check_targets(loss, y, output_shape, name: str):
                 f"labels from {low:g} to {high:g}. Hint: the last Dense layer needs as many units "
                 "as there are classes."
             )
-        return labels.astype(np.int64, copy=False)
+        return y.astype(np.int64, copy=False)  # (n, 1) stays (n, 1): metrics see y as given
     if kind == "categorical":
         if y.ndim != out_ndim or y.shape[-1] != width:
             hint = ("Hint: y looks like integer labels; use loss='sparse_categorical_crossentropy'"
