@@ -140,6 +140,9 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "preprocessing": (
         "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling"
     ),
+    "image_preprocessing": (
+        "CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "Resizing"
+    ),
     "spatial_dropout": ("SpatialDropout1D", "SpatialDropout2D"),
     "attention": ("Attention", "MultiHeadAttention"),
     "embedding": ("Embedding", "Masking"),

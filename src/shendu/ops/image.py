@@ -1,4 +1,5 @@
-"""Image ops: flips, affine resampling and separable resizing, with their backward.
+"""Image ops: flips, affine resampling, separable resizing, crops, contrast and brightness,
+with their backward.
 
 Images are channels-last batches (n, height, width, channels). ``affine_sample`` reads each
 output pixel (r, c) of image i at the input position ``A_i @ (r, c, 1)`` (A_i a 2×3 matrix),
@@ -145,17 +146,37 @@ def _resize_kernel(method: str, d):
 
 
 @functools.lru_cache(maxsize=64)
-def resize_matrix(size_in: int, size_out: int, method: str) -> np.ndarray:
+def resize_matrix(size_in: int, size_out: int, method: str, start: int = 0,
+                  length: int | None = None, antialias: bool = False) -> np.ndarray:
     """(size_out, size_in) float64 weights R with resized = R @ signal along one axis.
 
-    Half-pixel centres, no antialiasing: output j samples the input at s = (j + ½)·in/out − ½
-    with weights k(s − i) over the input pixels i, each row divided by its sum (so taps that
-    would fall outside the image are dropped and the rest renormalised, as Keras does).
+    Half-pixel centres: output j samples the window at s = (j + ½)·len/out − ½ with weights
+    k(s − i) over the window's pixels i, each row divided by its sum (so taps that would fall
+    outside the window are dropped and the rest renormalised, as Keras does). ``antialias``
+    (when shrinking by len/out = σ > 1) widens the kernel to k((s − i)/σ), as Keras and
+    PyTorch do.
+    'nearest' copies window pixel ⌊(j + ½)·len/out⌋ (Keras's and PyTorch's 'nearest-exact').
+    The window is ``signal[start : start + length]`` (the whole axis by default); where it
+    reaches past an end (padding) its columns are left out, so those rows sum to less than 1.
     """
-    sample = (np.arange(size_out) + 0.5) * (size_in / size_out) - 0.5
-    weights = _resize_kernel(method, sample[:, None] - np.arange(size_in)[None, :])
-    # R[j, i] = k(s_j − i) / Σ_i' k(s_j − i')
-    return weights / weights.sum(axis=1, keepdims=True)
+    length = size_in if length is None else length
+    if method == "nearest":
+        weights = np.zeros((size_out, length))
+        # exact integers: ⌊(2j + 1)·len / 2·out⌋
+        weights[np.arange(size_out), (2 * np.arange(size_out) + 1) * length // (2 * size_out)] = 1
+    else:
+        stretch = max(length / size_out, 1.0) if antialias else 1.0
+        sample = (np.arange(size_out) + 0.5) * (length / size_out) - 0.5
+        weights = _resize_kernel(method, (sample[:, None] - np.arange(length)[None, :]) / stretch)
+        # R[j, i] = k((s_j − i)/σ) / Σ_i' k((s_j − i')/σ)
+        weights = weights / weights.sum(axis=1, keepdims=True)
+    if (start, length) != (0, size_in):
+        full = np.zeros((size_out, size_in))
+        lo, hi = max(start, 0), min(start + length, size_in)
+        full[:, lo:hi] = weights[:, lo - start:hi - start]
+        weights = full
+    weights.flags.writeable = False  # cached: shared by every caller
+    return weights
 
 
 def _along(matrix, x, axis: int, xp):
@@ -167,30 +188,141 @@ def _along(matrix, x, axis: int, xp):
 class Resize(Function):
     """y = R_rows · x · R_colsᵀ over two adjacent axes: separable interpolation (see
     :func:`resize_matrix`). Settings: ``axis`` (the rows' axis; columns follow it),
-    ``size`` (output rows, output cols), ``method`` (one of ``RESIZE_METHODS``)."""
+    ``size`` (output rows, output cols), ``method`` ('nearest' or one of ``RESIZE_METHODS``),
+    and optionally ``window`` ((start, length) per axis: resize that part of the image; a
+    window past the edges pads it with ``fill_value``) and ``antialias``."""
+
+    reusable = True  # keeps only the last call's matrices (the Sequential fast path reuses it)
+    window = ((0, None), (0, None))
+    fill_value = 0.0
+    antialias = False
 
     def forward(self, x):
         xp = get_array_module(x)
         a = self.axis
-        self.mats = [xp.asarray(resize_matrix(x.shape[a + i], self.size[i], self.method),
-                                dtype=x.dtype) for i in (0, 1)]
-        return _along(self.mats[1], _along(self.mats[0], x, a, xp), a + 1, xp)
+        self.mats = [xp.asarray(resize_matrix(x.shape[a + i], self.size[i], self.method,
+                                              *self.window[i], self.antialias), dtype=x.dtype)
+                     for i in (0, 1)]
+        y = _along(self.mats[1], _along(self.mats[0], x, a, xp), a + 1, xp)
+        padded = any(s < 0 or (n is not None and s + n > x.shape[a + i])
+                     for i, (s, n) in enumerate(self.window))
+        if padded and self.fill_value:
+            # padding of value k: y += k · (1 − r cᵀ), r and c the row sums of the two matrices
+            rows, cols = (m.sum(axis=1) for m in self.mats)
+            shape = [1] * x.ndim
+            shape[a], shape[a + 1] = self.size
+            y += (self.fill_value * (1 - xp.outer(rows, cols))).reshape(shape).astype(y.dtype)
+        return y
 
     def backward(self, g):
         xp = get_array_module(g)
         rows, cols = self.mats
-        # y = R x along an axis is linear, so dL/dx = Rᵀ dL/dy along it (both axes in turn)
+        # y = R x along an axis is linear, so dL/dx = Rᵀ dL/dy along it (both axes in turn);
+        # the padding's constant has no gradient
         return _along(rows.T, _along(cols.T, g, self.axis + 1, xp), self.axis, xp)
 
 
-def resize(x, size: tuple[int, int], method: str = "bilinear", axis: int = 1):
-    """Resize the two axes ``axis, axis + 1`` of ``x`` to ``size`` by ``method`` interpolation.
+class Crop(Function):
+    """y = x[..., r0 : r0 + h, c0 : c0 + w, ...] over the axes ``axis, axis + 1``.
+
+    Settings: ``size`` (h, w), ``axis``, and ``start`` (r0, c0) or ``draw``, a function of the
+    input's (rows, cols) returning it, called at forward time (RandomCrop's draw).
+    """
+
+    draw = None
+
+    def forward(self, x):
+        a = self.axis
+        if self.draw is not None:
+            self.start, self.draw = self.draw(x.shape[a], x.shape[a + 1]), None
+        self.shape = x.shape
+        self.index = (slice(None),) * a + tuple(
+            slice(s, s + n) for s, n in zip(self.start, self.size))
+        return x[self.index]
+
+    def backward(self, g):
+        # the window's pixels get their gradients back, the cropped-away ones zero
+        gx = get_array_module(g).zeros(self.shape, dtype=g.dtype)
+        gx[self.index] = g
+        return gx
+
+
+class AdjustContrast(Function):
+    """y = clip((x − m) · f + m, low, high): m the mean of each image's channel over the
+    spatial ``axes``, f one factor per image (``factors``, or ``draw``: a function of the
+    batch size returning them, called at forward time). Settings ``low``, ``high``."""
+
+    draw = None
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        if self.draw is not None:
+            self.factors, self.draw = self.draw(x.shape[0]), None
+        self.f = xp.asarray(self.factors, dtype=x.dtype).reshape((-1,) + (1,) * (x.ndim - 1))
+        mean = x.mean(axis=self.axes, keepdims=True)
+        z = (x - mean) * self.f + mean
+        self.inside = (z >= self.low) & (z <= self.high)
+        return xp.clip(z, self.low, self.high, out=z)
+
+    def backward(self, g):
+        gz = g * self.inside
+        # z = f·x + (1 − f)·m with m = mean(x): dL/dx = f·gz + (1 − f)·mean(gz)
+        return self.f * gz + (1 - self.f) * gz.mean(axis=self.axes, keepdims=True)
+
+
+class AdjustBrightness(Function):
+    """y = clip(x + d, low, high), one shift d per image (``deltas``, or ``draw``: a function
+    of the batch size returning them, called at forward time). Settings ``low``, ``high``."""
+
+    draw = None
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        if self.draw is not None:
+            self.deltas, self.draw = self.draw(x.shape[0]), None
+        z = x + xp.asarray(self.deltas, dtype=x.dtype).reshape((-1,) + (1,) * (x.ndim - 1))
+        self.inside = (z >= self.low) & (z <= self.high)
+        return xp.clip(z, self.low, self.high, out=z)
+
+    def backward(self, g):
+        # the gradient passes where the shifted value was not clipped
+        return g * self.inside
+
+
+def resize(x, size: tuple[int, int], method: str = "bilinear", axis: int = 1,
+           window=((0, None), (0, None)), fill_value: float = 0.0, antialias: bool = False):
+    """Resize the two axes ``axis, axis + 1`` of ``x`` to ``size`` by ``method`` interpolation
+    (of their ``window``: (start, length) per axis, padded with ``fill_value`` past the edges).
 
     >>> import numpy as np
     >>> resize(np.array([[0.0, 4.0]]), (1, 4), axis=0).data
     array([[0., 1., 3., 4.]])
+    >>> resize(np.array([[0.0, 4.0]]), (1, 4), axis=0, window=((0, 1), (-1, 4)), fill_value=8).data
+    array([[8., 0., 4., 8.]])
     """
-    return Resize.apply(x, size=tuple(int(s) for s in size), method=method, axis=int(axis))
+    return Resize.apply(x, size=tuple(int(s) for s in size), method=method, axis=int(axis),
+                        window=tuple(window), fill_value=float(fill_value),
+                        antialias=bool(antialias))
+
+
+def crop(x, start: tuple[int, int], size: tuple[int, int], axis: int = 1):
+    """The (rows, cols) window of ``size`` at ``start`` over the axes ``axis, axis + 1``."""
+    return Crop.apply(x, start=tuple(start), size=tuple(size), axis=int(axis))
+
+
+def adjust_contrast(x, factors, axes=(1, 2), low: float = -np.inf, high: float = np.inf):
+    """clip((x − mean) · factor + mean, low, high), one factor per image (RandomContrast).
+
+    >>> import numpy as np
+    >>> adjust_contrast(np.array([[[[1.0], [3.0]]]]), [2.0]).data.ravel()
+    array([0., 4.])
+    """
+    return AdjustContrast.apply(x, factors=factors, axes=tuple(axes), low=low, high=high)
+
+
+def adjust_brightness(x, deltas, low: float = -np.inf, high: float = np.inf):
+    """clip(x + delta, low, high), one delta per image (RandomBrightness)."""
+    return AdjustBrightness.apply(x, deltas=deltas, low=low, high=high)
 
 
 def scale_shift(x, scale: float, offset: float = 0.0):
