@@ -120,6 +120,23 @@ SPECS = {
     "ZeroPadding1D": _one(lambda: L.ZeroPadding1D((2, 1), data_format="channels_first"),
                           (2, 3)),
     "ZeroPadding2D": _one(lambda: L.ZeroPadding2D(1), (3, 3, 2)),
+    # the 3-D family and the 1-D depthwise, separable and transposed convolutions
+    "Conv3D": _one(lambda: L.Conv3D(2, 2, groups=2, activation="relu"), (3, 4, 3, 2)),
+    "Conv1DTranspose": _one(lambda: L.Conv1DTranspose(2, 3, strides=2, padding="same"), (5, 3)),
+    "Conv3DTranspose": _one(lambda: L.Conv3DTranspose(2, 2, strides=(1, 2, 1),
+                                                      output_padding=(0, 1, 0)), (2, 3, 2, 2)),
+    "DepthwiseConv1D": _one(lambda: L.DepthwiseConv1D(3, depth_multiplier=2), (6, 2)),
+    "SeparableConv1D": _one(lambda: L.SeparableConv1D(2, 3, data_format="channels_first"),
+                            (2, 6)),
+    "MaxPooling3D": _one(lambda: L.MaxPooling3D(2, padding="same"), (3, 4, 4, 2)),
+    "AveragePooling3D": _one(lambda: L.AveragePooling3D((1, 2, 2)), (2, 4, 4, 2)),
+    "GlobalMaxPooling3D": _one(L.GlobalMaxPooling3D, (2, 3, 2, 2)),
+    "GlobalAveragePooling3D": _one(lambda: L.GlobalAveragePooling3D(keepdims=True),
+                                   (2, 3, 2, 2)),
+    "ZeroPadding3D": _one(lambda: L.ZeroPadding3D(((1, 0), (0, 2), (1, 1))), (2, 2, 2, 2)),
+    "Cropping3D": _one(lambda: L.Cropping3D(((1, 0), (0, 1), (1, 1))), (3, 3, 4, 2)),
+    "UpSampling3D": _one(lambda: L.UpSampling3D((1, 2, 2), data_format="channels_first"),
+                         (2, 2, 2, 2)),
 }
 # Not a layer of a numeric model, or covered elsewhere:
 EXEMPT = {

@@ -122,6 +122,16 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution2D", "DepthwiseConv2D",
         "SeparableConv2D"
     ),
+    "convolutional_1d": ("DepthwiseConv1D", "SeparableConv1D", "SeparableConvolution1D"),
+    "convolutional_3d": ("Conv3D", "Convolution3D"),
+    "convolutional_transpose": (
+        "Conv1DTranspose", "Conv3DTranspose", "Convolution1DTranspose", "Convolution3DTranspose"
+    ),
+    "padding_3d": ("Cropping3D", "UpSampling3D", "ZeroPadding3D"),
+    "pooling_3d": (
+        "AveragePooling3D", "AvgPool3D", "GlobalAveragePooling3D", "GlobalAvgPool3D",
+        "GlobalMaxPool3D", "GlobalMaxPooling3D", "MaxPool3D", "MaxPooling3D"
+    ),
     "padding": (
         "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
         "ZeroPadding2D"
