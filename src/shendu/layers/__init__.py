@@ -119,8 +119,8 @@ __all__ += ["Dropout", "Flatten", "Lambda", "Permute", "RepeatVector", "Reshape"
 # ``layers.Conv2D``), which keeps ``import shendu`` fast. module -> the public names it holds.
 _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "convolutional": (
-        "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution2D", "DepthwiseConv2D",
-        "SeparableConv2D"
+        "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution2D",
+        "Convolution2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "SeparableConvolution2D"
     ),
     "convolutional_1d": ("DepthwiseConv1D", "SeparableConv1D", "SeparableConvolution1D"),
     "convolutional_3d": ("Conv3D", "Convolution3D"),

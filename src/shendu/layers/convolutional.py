@@ -388,4 +388,5 @@ class Conv2DTranspose(_Conv):
         return config
 
 
-Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1D, Convolution2D = Conv1D, Conv2D  # Keras's aliases
+Convolution2DTranspose, SeparableConvolution2D = Conv2DTranspose, SeparableConv2D
