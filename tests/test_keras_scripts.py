@@ -410,3 +410,28 @@ def test_sparse_labels_of_shape_n_1_reach_the_metrics_as_given():
     assert seen and all(shape == (8, 1) for shape in seen)
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-7)
     np.testing.assert_allclose(results[0][1], results[1][1])
+
+
+def test_a_layer_names_its_dtype_as_keras_does():
+    """layer.dtype is the weights' dtype ('float32' by default, never None), so custom layers
+    may write add_weight(..., dtype=self.dtype) and ops.cast(x, self.compute_dtype)."""
+    from shendu import backend
+
+    class Scale(layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones",
+                                     dtype=self.dtype)
+
+        def call(self, x):
+            return ops.cast(x, self.compute_dtype) * self.w
+
+    layer = Scale()
+    assert (layer.dtype, layer.compute_dtype, layer.variable_dtype) == ("float32",) * 3
+    assert layer(np.ones((2, 3))).dtype == np.float32
+    assert "dtype" not in layers.Dense(2).get_config()  # unset: follows floatx
+    assert layers.Dense(2, dtype="float64").dtype == "float64"
+    backend.set_floatx("float64")
+    try:
+        assert layers.Dense(2).dtype == "float64"
+    finally:
+        backend.set_floatx("float32")

@@ -120,7 +120,7 @@ class Layer:
             )
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.trainable = trainable
-        self.dtype = _dtype_name(dtype, f"{type(self).__name__} '{self.name}'")
+        self._dtype = _dtype_name(dtype, f"{type(self).__name__} '{self.name}'")
         self.built = False
         self._weights: list[Variable] = []
         self._layers: list[Layer] = []
@@ -175,8 +175,22 @@ class Layer:
         return (input_shape[0],) + tuple(out.shape[1:])
 
     @property
+    def dtype(self) -> str:
+        """The dtype of the weights (Keras's ``layer.dtype``): the one given, else floatx()."""
+        return self._dtype or backend.floatx()
+
+    @dtype.setter
+    def dtype(self, value) -> None:
+        self._dtype = value
+
+    @property
     def compute_dtype(self) -> str:
-        return self.dtype or backend.floatx()
+        """The dtype the layer computes in: the one given, else floatx() (as ``dtype``)."""
+        return self._dtype or backend.floatx()
+
+    @property
+    def variable_dtype(self) -> str:
+        return self.dtype
 
     def __call__(self, inputs, *args, training=None, **kwargs):
         if is_symbolic(inputs):
@@ -303,7 +317,7 @@ class Layer:
         name = name or f"variable_{len(self._weights)}"
         if dtype is None and np.dtype(self.compute_dtype).kind != "f":
             raise DTypeError(
-                f"Layer '{self.name}' ({type(self).__name__}): dtype={self.dtype!r} cannot hold "
+                f"Layer '{self.name}' ({type(self).__name__}): dtype={self._dtype!r} cannot hold "
                 f"its weight '{name}' (an initializer would round it to whole numbers, and "
                 "integers get no gradients). Hint: leave dtype out (float32), or give the "
                 "integer dtype to Input(..., dtype='int32') instead."
@@ -412,8 +426,8 @@ class Layer:
     # -- config ------------------------------------------------------------------------------
     def get_config(self) -> dict:
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
-        if self.dtype is not None:
-            config["dtype"] = self.dtype
+        if self._dtype is not None:  # only a dtype given: a layer otherwise follows floatx()
+            config["dtype"] = self._dtype
         if self._input_shape_arg is not None:
             config["input_shape"] = list(self._input_shape_arg)
         return config

@@ -225,7 +225,7 @@ class TextVectorization(Layer):
         row_of = [i for i, row in enumerate(ids) for _ in row]
         flat = [t for row in ids for t in row]
         out = bag_of_ids(row_of, flat, len(ids), width, self.output_mode, self._idf)
-        return Tensor(out.astype(self.compute_dtype if self.dtype is None else self.dtype))
+        return Tensor(out.astype(self.compute_dtype))
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":
