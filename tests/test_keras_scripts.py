@@ -435,3 +435,27 @@ def test_a_layer_names_its_dtype_as_keras_does():
         assert layers.Dense(2).dtype == "float64"
     finally:
         backend.set_floatx("float32")
+
+
+def test_calling_build_yourself_leaves_the_layer_built():
+    """Keras scripts call layer.build(shape) and then the layer: the weights are made once
+    (shendu's first call used to build the layer again, with new weights beside the old)."""
+    layer = layers.Conv2D(4, 3, use_bias=False)
+    layer.build((None, 5, 5, 1))
+    weights = np.random.default_rng(0).normal(size=(3, 3, 1, 4)).astype("float32")
+    layer.set_weights([weights])
+    out = layer(np.ones((1, 5, 5, 1), "float32"))
+    assert len(layer.weights) == 1 and layer.built
+    np.testing.assert_allclose(out.numpy()[0, 0, 0], weights.sum(axis=(0, 1, 2)), rtol=1e-5)
+
+    class Custom(layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], 2), initializer="ones")
+
+        def call(self, x):
+            return ops.matmul(x, self.w)
+
+    custom = Custom()
+    custom.build((None, 3))
+    custom(np.ones((2, 3), "float32"))
+    assert len(custom.weights) == 1

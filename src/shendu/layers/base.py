@@ -42,6 +42,25 @@ def unique_name(base: str) -> str:
     return base if count == 0 else f"{base}_{count}"
 
 
+def _marks_built(build):
+    """``build`` that, called by the user as in Keras (``layer.build(shape)``), leaves the layer
+    built, so its first call does not build (and add) the weights a second time."""
+    if getattr(build, "_marks_built", False):
+        return build
+
+    def wrapped(self, input_shape=None, *args, **kwargs):
+        build(self, input_shape, *args, **kwargs)
+        self.built = True
+        if self.__dict__.get("_build_shape") is None and input_shape is not None:
+            self._build_shape = (input_shape if isinstance(input_shape, (list, dict))
+                                 else tuple(input_shape))
+
+    wrapped._marks_built = True
+    wrapped.__name__, wrapped.__qualname__ = build.__name__, build.__qualname__
+    wrapped.__doc__, wrapped.__wrapped__ = build.__doc__, build
+    return wrapped
+
+
 def snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z])([A-Z])|(?<=[A-Z0-9])([A-Z][a-z])", r"_\1\2", name).lower()
 
@@ -157,6 +176,11 @@ class Layer:
             if value not in self._layers:
                 self._layers.append(value)
         super().__setattr__(key, value)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
 
     # -- the contract --------------------------------------------------------------------------
     def build(self, input_shape) -> None:
