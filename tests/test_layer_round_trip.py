@@ -121,6 +121,11 @@ SPECS = {
                           (2, 3)),
     "ZeroPadding2D": _one(lambda: L.ZeroPadding2D(1), (3, 3, 2)),
     # the 3-D family and the 1-D depthwise, separable and transposed convolutions
+    "ConvLSTM1D": _one(lambda: L.ConvLSTM1D(2, 3, return_sequences=True),
+                       (3, 6, 2)),
+    "ConvLSTM2D": _one(lambda: L.ConvLSTM2D(2, 3, padding="same"),
+                       (2, 4, 4, 1)),
+    "ConvLSTM3D": _one(lambda: L.ConvLSTM3D(2, 2), (2, 3, 3, 3, 1)),
     "Conv3D": _one(lambda: L.Conv3D(2, 2, groups=2, activation="relu"), (3, 4, 3, 2)),
     "Conv1DTranspose": _one(lambda: L.Conv1DTranspose(2, 3, strides=2, padding="same"), (5, 3)),
     "Conv3DTranspose": _one(lambda: L.Conv3DTranspose(2, 2, strides=(1, 2, 1),

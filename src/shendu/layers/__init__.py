@@ -161,6 +161,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "normalization_preprocessing": ("CategoryEncoding", "Normalization"),
     "lookup": ("IntegerLookup", "StringLookup"),
     "recurrent": ("GRU", "LSTM", "SimpleRNN"),
+    "conv_lstm": ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"),
     "rnn_cells": ("GRUCell", "LSTMCell", "SimpleRNNCell", "StackedRNNCells"),
     "rnn_generic": ("RNN",),
     "wrappers": ("Bidirectional", "TimeDistributed"),
