@@ -121,6 +121,7 @@ SPECS = {
                           (2, 3)),
     "ZeroPadding2D": _one(lambda: L.ZeroPadding2D(1), (3, 3, 2)),
     # the 3-D family and the 1-D depthwise, separable and transposed convolutions
+    "SpatialDropout3D": _one(lambda: L.SpatialDropout3D(0.5), (2, 3, 2, 2)),
     "ConvLSTM1D": _one(lambda: L.ConvLSTM1D(2, 3, return_sequences=True),
                        (3, 6, 2)),
     "ConvLSTM2D": _one(lambda: L.ConvLSTM2D(2, 3, padding="same"),

@@ -18,7 +18,7 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "activations", "autograd", "backend", "callbacks", "constraints", "data", "datasets",
+    "activations", "autograd", "backend", "callbacks", "config", "constraints", "data", "datasets",
     "errors", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
     "parameters", "regularizers", "saving", "testing", "utils",
 }

@@ -22,6 +22,7 @@ xp = np
 _FLOATX = "float32"
 _EPSILON = 1e-7
 _ALLOWED_FLOATX = ("float16", "float32", "float64")
+_IMAGE_DATA_FORMAT = "channels_last"
 _rng = None  # made on first use, so numpy.random loads only when something draws from it
 
 
@@ -62,8 +63,34 @@ def epsilon() -> float:
 
 
 def set_epsilon(value: float) -> None:
+    """Set the fuzz factor (checked by :func:`shendu.config.set_epsilon`)."""
     global _EPSILON
     _EPSILON = float(value)
+
+
+def backend() -> str:
+    """The name of the array backend, as ``keras.backend.backend()``: always 'numpy' (CuPy
+    arrays are handled by the same code, so there is no separate backend to name)."""
+    return "numpy"
+
+
+def image_data_format() -> str:
+    """Where the channels of images go when a layer's ``data_format`` is None:
+    'channels_last' (the default, (batch, rows, cols, channels)) or 'channels_first'."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format: str) -> None:
+    """Set the default of :func:`image_data_format` for layers made from now on."""
+    global _IMAGE_DATA_FORMAT
+    if data_format not in ("channels_last", "channels_first"):
+        from .errors import ArgumentError
+
+        raise ArgumentError(
+            f"set_image_data_format: data_format must be 'channels_last' or 'channels_first', "
+            f"got {data_format!r}. Hint: channels_last means (batch, rows, cols, channels)."
+        )
+    _IMAGE_DATA_FORMAT = data_format
 
 
 def rng() -> np.random.Generator:

@@ -25,6 +25,7 @@ from pathlib import Path
 from ..errors import DataError
 
 _CHUNK = 1 << 20
+_NAMES = {"sha256": "SHA-256", "md5": "MD5"}
 
 
 def default_cache_dir() -> Path:
@@ -34,9 +35,9 @@ def default_cache_dir() -> Path:
     return base / "datasets"
 
 
-def sha256_of(path: str | os.PathLike) -> str:
-    """The hex SHA-256 digest of a file, read in chunks."""
-    digest = hashlib.sha256()
+def sha256_of(path: str | os.PathLike, algorithm: str = "sha256") -> str:
+    """The hex SHA-256 digest of a file (or another hashlib ``algorithm``'s), read in chunks."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(_CHUNK), b""):
             digest.update(chunk)
@@ -65,19 +66,25 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def fetch(url: str, sha256: str | None, fname: str | None = None,
-          cache_dir: str | os.PathLike | None = None) -> Path:
+          cache_dir: str | os.PathLike | None = None, *, algorithm: str = "sha256",
+          force: bool = False, where: str = "Dataset download",
+          hint: str | None = None) -> Path:
     """The cached copy of ``url`` (downloaded first when absent or when its hash differs).
 
-    ``sha256`` is the expected hex digest (None skips the check, for the caller's own files).
-    Raises :class:`~shendu.errors.DataError` when the download fails or its hash is wrong.
+    ``sha256`` is the expected hex digest (None skips the check, for the caller's own files);
+    ``algorithm="md5"`` checks an MD5 digest instead (Keras's legacy hashes). ``force``
+    downloads again even when a good copy is cached. ``where`` and ``hint`` start and end the
+    error messages. Raises :class:`~shendu.errors.DataError` when the download fails or its
+    hash is wrong.
     """
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / (fname or url.rstrip("/").rsplit("/", 1)[-1])
-    if target.is_file() and (sha256 is None or sha256_of(target) == sha256):
+    if not force and target.is_file() and (
+            sha256 is None or sha256_of(target, algorithm) == sha256):
         return target
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    digest = hashlib.sha256()
+    digest = hashlib.new(algorithm)
     try:
         with os.fdopen(fd, "wb") as out:
             try:
@@ -86,17 +93,19 @@ def fetch(url: str, sha256: str | None, fname: str | None = None,
                         digest.update(chunk)
                         out.write(chunk)
             except OSError as exc:
+                tail = hint or "when offline, pass path= to a local copy, or place the " \
+                    f"file at {target}."
                 raise DataError(
-                    f"Dataset download: could not fetch {url} ({exc}). Hint: when offline, "
-                    f"pass path= to a local copy, or place the file at {target}."
+                    f"{where}: could not fetch {url} ({exc}). Hint: {tail}"
                 ) from exc
             out.flush()
             os.fsync(out.fileno())
         if sha256 is not None and digest.hexdigest() != sha256:
+            kind = _NAMES.get(algorithm, algorithm)
             raise DataError(
-                f"Dataset download: {url} has SHA-256 {digest.hexdigest()}, expected {sha256}. "
-                "Hint: the download was corrupted or the file changed upstream; try again, or "
-                "pass path= to a copy you trust."
+                f"{where}: {url} has {kind} {digest.hexdigest()}, expected {sha256}. Hint: the "
+                "download was corrupted or the file changed upstream; try again, or "
+                f"{hint or 'pass path= to a copy you trust.'}"
             )
         os.replace(tmp_name, target)
         _fsync_dir(folder)

@@ -153,7 +153,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "image_preprocessing": (
         "CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "Resizing"
     ),
-    "spatial_dropout": ("SpatialDropout1D", "SpatialDropout2D"),
+    "spatial_dropout": ("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"),
     "attention": ("Attention", "MultiHeadAttention"),
     "embedding": ("Embedding", "Masking"),
     "audio": ("MelSpectrogram", "STFTSpectrogram"),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Tensor
-from ..backend import epsilon
+from ..backend import epsilon, image_data_format
 from ..errors import ArgumentError, ShapeError
 from .base import Layer
 
@@ -152,7 +152,7 @@ class STFTSpectrogram(_AudioLayer):
         self.window = window if window is None or isinstance(window, str) else [
             float(v) for v in np.asarray(window).ravel()]
         self.scaling, self.padding = scaling, padding
-        self.expand_dims, self.data_format = bool(expand_dims), data_format or "channels_last"
+        self.expand_dims, self.data_format = bool(expand_dims), data_format or image_data_format()
         self.frame_length = _positive(frame_length, where, "frame_length")
         self.frame_step = _positive(frame_step, where, "frame_step")
         self.fft_length = _positive(fft_length, where, "fft_length")

@@ -14,7 +14,7 @@ Conv2D kernel (kh, kw, in_channels / groups, filters) and bias (filters,).
 
 from __future__ import annotations
 
-from .. import activations, constraints, initializers, ops, regularizers
+from .. import activations, backend, constraints, initializers, ops, regularizers
 from ..errors import ArgumentError, ShapeError
 from ..ops.activations import Activation as ActivationFn
 from ..ops.activations import Kernel, Sigmoid, Softmax
@@ -34,7 +34,8 @@ _FORMATS = ("channels_last", "channels_first")
 
 
 def data_format_arg(value, where: str) -> str:
-    value = "channels_last" if value is None else value
+    """A layer's ``data_format``: None means :func:`shendu.config.image_data_format`."""
+    value = backend.image_data_format() if value is None else value
     if value not in _FORMATS:
         raise ArgumentError(
             f"{where}: data_format must be 'channels_last' or 'channels_first', got {value!r}. "

@@ -126,7 +126,8 @@ class _Spatial(Layer):
 
     def __init__(self, data_format: str | None = None, /, **kwargs):
         super().__init__(**kwargs)  # a data_format keyword here is unknown (Cropping1D's)
-        self.data_format = data_format_arg(data_format, self._where)
+        self.data_format = data_format_arg(
+            data_format if self.takes_data_format else "channels_last", self._where)
         self.first_axis = 2 if self.data_format == "channels_first" else 1
 
     @property

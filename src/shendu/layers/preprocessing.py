@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from ..backend import image_data_format
 from ..backend import rng as global_rng
 from ..errors import ArgumentError, ShapeError
 from ..ops import transpose
@@ -81,10 +82,11 @@ class _RandomImageLayer(Layer):
         if data_format not in (None, "channels_last", "channels_first"):
             raise ArgumentError(
                 f"{type(self).__name__} '{self.name}': data_format must be 'channels_last' or "
-                f"'channels_first', got {data_format!r}. Hint: leave it None for channels_last."
+                f"'channels_first', got {data_format!r}. Hint: None follows "
+                "shendu.config.image_data_format()."
             )
         self.seed = seed
-        self.data_format = data_format or "channels_last"
+        self.data_format = data_format or image_data_format()
         self._rng = None if seed is None else np.random.default_rng(seed)
 
     @property

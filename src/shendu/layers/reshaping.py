@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from .. import ops
+from ..backend import image_data_format
 from ..errors import ArgumentError, ShapeError
 from ..ops.shape import Reshape as ReshapeFn
 from ..ops.shape import Transpose as TransposeFn
@@ -37,7 +38,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format: str | None = None, **kwargs):
         super().__init__(**kwargs)
-        data_format = data_format or "channels_last"
+        data_format = data_format or image_data_format()
         if data_format not in ("channels_last", "channels_first"):
             raise ArgumentError(
                 f"Flatten '{self.name}': data_format must be 'channels_last' or "

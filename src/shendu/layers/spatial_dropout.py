@@ -1,4 +1,4 @@
-"""SpatialDropout1D/2D: drop whole feature maps (channels) while training, as Keras does.
+"""SpatialDropout1D/2D/3D: drop whole feature maps (channels) while training, as Keras does.
 
 >>> import numpy as np
 >>> from shendu.layers import SpatialDropout2D
@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+from ..backend import image_data_format
 from ..errors import ArgumentError, ShapeError
 from .dropout import Dropout
 
@@ -23,9 +24,10 @@ class _SpatialDropout(Dropout):
         if data_format not in (None, "channels_last", "channels_first"):
             raise ArgumentError(
                 f"{type(self).__name__} '{self.name}': data_format must be 'channels_last' or "
-                f"'channels_first', got {data_format!r}. Hint: leave it None for channels_last."
+                f"'channels_first', got {data_format!r}. Hint: None follows "
+                "shendu.config.image_data_format()."
             )
-        self.data_format = data_format or "channels_last"
+        self.data_format = data_format or image_data_format()
         ones = (1,) * self.rank
         # one keep/drop draw per (sample, channel), broadcast over the spatial axes
         self.noise_shape = ((None,) + ones + (None,) if self.data_format == "channels_last"
@@ -65,3 +67,17 @@ class SpatialDropout2D(_SpatialDropout):
     """
 
     rank = 2
+
+
+class SpatialDropout3D(_SpatialDropout):
+    """Keras's ``SpatialDropout3D(rate, data_format=None, seed=None)`` on (batch, dim1, dim2,
+    dim3, channels) (or channels first): each channel of each sample is kept (scaled by
+    1/(1 - rate)) or zeroed as a whole volume, in training only.
+
+    >>> import numpy as np
+    >>> y = SpatialDropout3D(0.5, seed=1)(np.ones((2, 2, 3, 2, 4)), training=True).data
+    >>> bool(np.all(y == y[:, :1, :1, :1, :]))  # one draw per channel, shared by the volume
+    True
+    """
+
+    rank = 3

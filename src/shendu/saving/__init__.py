@@ -6,6 +6,12 @@ True
 """
 
 from .model_file import load_model, load_weights, save_model, save_weights
-from .registry import register_serializable
+from .registry import (
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+    register_serializable,
+)
 
-__all__ = ["load_model", "load_weights", "register_serializable", "save_model", "save_weights"]
+__all__ = ["get_registered_name", "get_registered_object", "load_model", "load_weights",
+           "register_keras_serializable", "register_serializable", "save_model", "save_weights"]
