@@ -96,6 +96,20 @@ SPECS = {
     "RandomRotation": _one(lambda: L.RandomRotation(0.1), (6, 6, 2)),
     "RandomTranslation": _one(lambda: L.RandomTranslation(0.1, 0.1), (6, 6, 2)),
     "RandomZoom": _one(lambda: L.RandomZoom(0.1), (6, 6, 2)),
+    "AdaptiveAveragePooling1D": _one(lambda: L.AdaptiveAveragePooling1D(4), (7, 2)),
+    "AdaptiveAveragePooling2D": _one(lambda: L.AdaptiveAveragePooling2D((2, 3)), (5, 7, 2)),
+    "AdaptiveAveragePooling3D": _one(lambda: L.AdaptiveAveragePooling3D(2), (3, 5, 4, 2)),
+    "AdaptiveMaxPooling1D": _one(lambda: L.AdaptiveMaxPooling1D(3), (7, 2)),
+    "AdaptiveMaxPooling2D": _one(lambda: L.AdaptiveMaxPooling2D(
+        (3, 2), data_format="channels_first"), (2, 5, 7)),
+    "AdaptiveMaxPooling3D": _one(lambda: L.AdaptiveMaxPooling3D((1, 2, 3)), (3, 5, 4, 2)),
+    "AutoContrast": _one(lambda: L.AutoContrast(value_range=(-3, 3)), (6, 6, 3)),
+    "RandomColorDegeneration": _one(lambda: L.RandomColorDegeneration(0.5), (6, 6, 3)),
+    "RandomGrayscale": _one(L.RandomGrayscale, (6, 6, 3)),
+    "RandomInvert": _one(lambda: L.RandomInvert(0.5), (6, 6, 2)),
+    "RandomPosterization": _one(lambda: L.RandomPosterization(4), (6, 6, 2)),
+    "RandomShear": _one(lambda: L.RandomShear(0.2, 0.1), (6, 6, 2)),
+    "Solarization": _one(lambda: L.Solarization(0.2, 0.5), (6, 6, 2)),
     "ReLU": _one(lambda: L.ReLU(max_value=1.0), (4,)),
     "RepeatVector": _one(lambda: L.RepeatVector(3), (4,)),
     "Rescaling": _one(lambda: L.Rescaling(0.5, offset=1.0), (4,)),
@@ -121,7 +135,6 @@ SPECS = {
                           (2, 3)),
     "ZeroPadding2D": _one(lambda: L.ZeroPadding2D(1), (3, 3, 2)),
     # the 3-D family and the 1-D depthwise, separable and transposed convolutions
-    "SpatialDropout3D": _one(lambda: L.SpatialDropout3D(0.5), (2, 3, 2, 2)),
     "ConvLSTM1D": _one(lambda: L.ConvLSTM1D(2, 3, return_sequences=True),
                        (3, 6, 2)),
     "ConvLSTM2D": _one(lambda: L.ConvLSTM2D(2, 3, padding="same"),
@@ -143,6 +156,18 @@ SPECS = {
     "Cropping3D": _one(lambda: L.Cropping3D(((1, 0), (0, 1), (1, 1))), (3, 3, 4, 2)),
     "UpSampling3D": _one(lambda: L.UpSampling3D((1, 2, 2), data_format="channels_first"),
                          (2, 2, 2, 2)),
+    # attention variants, EinsumDense, RMSNormalization, SpatialDropout3D, Discretization, Wrapper
+    "AdditiveAttention": _two(L.AdditiveAttention, (5, 4), (6, 4)),
+    "GroupedQueryAttention": _two(lambda: L.GroupQueryAttention(2, 4, 2, use_gate=True,
+                                                                sliding_window=3), (5, 4), (6, 3),
+                                  as_list=False),
+    "EinsumDense": _one(lambda: L.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de",
+                                              activation="tanh"), (5, 4)),
+    "RMSNormalization": _one(lambda: L.RMSNormalization(axis=[1, 2]), (3, 4)),
+    "SpatialDropout3D": _one(lambda: L.SpatialDropout3D(0.5), (2, 3, 2, 2)),
+    "Discretization": _one(lambda: L.Discretization(bin_boundaries=[-0.5, 0.0, 0.5],
+                                                    output_mode="count"), (4,)),
+    "Wrapper": _one(lambda: L.Wrapper(L.Dense(2, activation="relu")), (4,)),
 }
 # Not a layer of a numeric model, or covered elsewhere:
 EXEMPT = {

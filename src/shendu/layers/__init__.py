@@ -153,8 +153,22 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "image_preprocessing": (
         "CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "Resizing"
     ),
+    "adaptive_pooling": (
+        "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+        "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D"
+    ),
+    "color_augmentation": (
+        "AutoContrast", "RandomColorDegeneration", "RandomGrayscale", "RandomInvert",
+        "RandomPosterization", "Solarization"
+    ),
+    "random_shear": ("RandomShear",),
     "spatial_dropout": ("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"),
     "attention": ("Attention", "MultiHeadAttention"),
+    "attention_variants": ("AdditiveAttention", "GroupQueryAttention",
+                           "GroupedQueryAttention"),
+    "einsum_dense": ("EinsumDense",),
+    "rms_normalization": ("RMSNormalization",),
+    "discretization": ("Discretization",),
     "embedding": ("Embedding", "Masking"),
     "audio": ("MelSpectrogram", "STFTSpectrogram"),
     "text": ("TextVectorization",),
@@ -164,7 +178,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "conv_lstm": ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"),
     "rnn_cells": ("GRUCell", "LSTMCell", "SimpleRNNCell", "StackedRNNCells"),
     "rnn_generic": ("RNN",),
-    "wrappers": ("Bidirectional", "TimeDistributed"),
+    "wrappers": ("Bidirectional", "TimeDistributed", "Wrapper"),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 __all__ += sorted(_LAZY)

@@ -52,6 +52,69 @@ def _causal(t: int, s: int) -> np.ndarray:
     return np.arange(t)[:, None] >= np.arange(s)[None, :]
 
 
+def head_projection(x, kernel, bias):
+    """(B, S, dim) → (B, heads, S, size) with x @ W + b per head; kernel (dim, heads, size),
+    bias (heads, size) or None. Shared by MultiHeadAttention and GroupedQueryAttention."""
+    dim, h, size = kernel.shape
+    w = ops.reshape(kernel, (dim, h * size))
+    b = None if bias is None else ops.reshape(bias, (h * size,))
+    y = ops.linear(x, w, b)
+    y = ops.reshape(y, (x.shape[0], x.shape[1], h, size))
+    return ops.transpose(y, (0, 2, 1, 3))
+
+
+def combined_mask(q_len, s_len, batch, query_mask=None, value_mask=None, key_mask=None,
+                   attention_mask=None, use_causal_mask=False):
+    """The combined boolean mask (True = attend) broadcastable to (B, 1, T, S), or None."""
+    mask = None
+
+    def both(a, b):
+        return b if a is None else a & b
+
+    if query_mask is not None:
+        mask = both(mask, _as_mask(query_mask)[:, :, None])
+    for m in (value_mask, key_mask):
+        if m is not None:
+            mask = both(mask, _as_mask(m)[:, None, :])
+    if attention_mask is not None:
+        am = _as_mask(attention_mask)
+        if am.ndim == 2:
+            am = am[None]
+        mask = both(mask, am)
+    if use_causal_mask:
+        mask = both(mask, _causal(q_len, s_len)[None])
+    if mask is None:
+        return None
+    mask = np.broadcast_to(mask, (batch, q_len, s_len))
+    return mask[:, None, :, :]
+
+
+def grouped_attention(q, k, v, mask, scale, dropout=0.0, rng=None, training=False):
+    """softmax(scale · Q Kᵀ, masked) V per head; q (B, Hq, T, d), k and v (B, Hkv, S, ·) with
+    Hq a multiple of Hkv: query head u reads key/value head u // (Hq / Hkv), as Keras's
+    ``repeat(key, Hq / Hkv, axis=heads)``. Returns the (B, Hq, T, dv) output and the
+    (B, Hq, T, S) probabilities (before dropout)."""
+    batch, hq, t, _ = q.shape
+    hkv, s = k.shape[1], k.shape[2]
+    group = hq // hkv
+    q = ops.multiply(q, q.dtype.type(scale))
+    # the heads of a group stacked on the query-step axis: one matmul per key/value head
+    qg = ops.reshape(q, (batch, hkv, group * t, q.shape[-1])) if group > 1 else q
+    scores = ops.matmul(qg, ops.transpose(k, (0, 1, 3, 2)))  # (B, Hkv, group·T, S)
+    if group > 1:
+        scores = ops.reshape(scores, (batch, hq, t, s))
+    probs = _masked_softmax(scores, mask)
+    dropped = probs
+    if training and dropout > 0:
+        dropped = dropout_op(probs, dropout, None, rng)
+    if group > 1:
+        dropped = ops.reshape(dropped, (batch, hkv, group * t, s))
+    out = ops.matmul(dropped, v)
+    if group > 1:
+        out = ops.reshape(out, (batch, hq, t, v.shape[-1]))
+    return out, probs
+
+
 class MultiHeadAttention(Layer):
     """Keras's ``MultiHeadAttention(num_heads, key_dim, value_dim=None, dropout=0.0, ...)``.
 
@@ -142,38 +205,13 @@ class MultiHeadAttention(Layer):
 
     def _project(self, x, name):
         """(B, S, dim) → (B, heads, S, size) with x @ W + b per head."""
-        kernel, bias = self.projections[name]
-        dim, h, size = kernel.shape
-        w = ops.reshape(kernel, (dim, h * size))
-        b = None if bias is None else ops.reshape(bias, (h * size,))
-        y = ops.linear(x, w, b)
-        y = ops.reshape(y, (x.shape[0], x.shape[1], h, size))
-        return ops.transpose(y, (0, 2, 1, 3))
+        return head_projection(x, *self.projections[name])
 
     def _mask(self, q_len, s_len, batch, query_mask, value_mask, key_mask, attention_mask,
               use_causal_mask):
         """Combined boolean mask broadcastable to (B, 1, T, S), or None."""
-        mask = None
-
-        def both(a, b):
-            return b if a is None else a & b
-
-        if query_mask is not None:
-            mask = both(mask, _as_mask(query_mask)[:, :, None])
-        for m in (value_mask, key_mask):
-            if m is not None:
-                mask = both(mask, _as_mask(m)[:, None, :])
-        if attention_mask is not None:
-            am = _as_mask(attention_mask)
-            if am.ndim == 2:
-                am = am[None]
-            mask = both(mask, am)
-        if use_causal_mask:
-            mask = both(mask, _causal(q_len, s_len)[None])
-        if mask is None:
-            return None
-        mask = np.broadcast_to(mask, (batch, q_len, s_len))
-        return mask[:, None, :, :]
+        return combined_mask(q_len, s_len, batch, query_mask, value_mask, key_mask,
+                             attention_mask, use_causal_mask)
 
     def call(self, inputs, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
              return_attention_scores=False, training=False, use_causal_mask=False):
@@ -184,16 +222,11 @@ class MultiHeadAttention(Layer):
         q = self._project(query, "query")
         k = self._project(key, "key")
         v = self._project(value, "value")
-        # scores = (Q / √d_k) Kᵀ, per head: (B, H, T, S)
-        q = ops.multiply(q, q.dtype.type(1.0 / math.sqrt(self.key_dim)))
-        scores = ops.matmul(q, ops.transpose(k, (0, 1, 3, 2)))
         mask = self._mask(query.shape[1], value.shape[1], query.shape[0], query_mask,
                           value_mask, key_mask, attention_mask, use_causal_mask)
-        probs = _masked_softmax(scores, mask)
-        dropped = probs
-        if training and self.dropout > 0:
-            dropped = dropout_op(probs, self.dropout, None, self._rng)
-        out = ops.matmul(dropped, v)  # (B, H, T, dv)
+        # scores = (Q / √d_k) Kᵀ, per head: (B, H, T, S); out = softmax(scores) V (B, H, T, dv)
+        out, probs = grouped_attention(q, k, v, mask, 1.0 / math.sqrt(self.key_dim),
+                                       self.dropout, self._rng, training)
         out = ops.transpose(out, (0, 2, 1, 3))
         batch, t = out.shape[0], out.shape[1]
         out = ops.reshape(out, (batch, t, self.num_heads * self.value_dim))
@@ -241,20 +274,21 @@ class Attention(Layer):
                  seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         if score_mode not in ("dot", "concat"):
-            raise ArgumentError(f"Attention '{self.name}': score_mode must be 'dot' or 'concat', "
-                                f"got {score_mode!r}. Hint: 'dot' for Luong-style Q Kᵀ scores, "
-                                "'concat' for Σ tanh(q + k).")
+            raise ArgumentError(f"{type(self).__name__} '{self.name}': score_mode must be 'dot' "
+                                f"or 'concat', got {score_mode!r}. Hint: 'dot' for Luong-style "
+                                "Q Kᵀ scores, 'concat' for Σ tanh(q + k).")
         if not 0 <= float(dropout) < 1:
-            raise ArgumentError(f"Attention '{self.name}': dropout must be in [0, 1), got "
-                                f"{dropout!r}. Hint: dropout=0.1.")
+            raise ArgumentError(f"{type(self).__name__} '{self.name}': dropout must be in [0, 1), "
+                                f"got {dropout!r}. Hint: dropout=0.1.")
         self.use_scale, self.score_mode = bool(use_scale), score_mode
         self.dropout, self.seed = float(dropout), seed
         self._rng = None if seed is None else np.random.default_rng(seed)
 
     def build(self, input_shape):
         if not isinstance(input_shape, list) or len(input_shape) not in (2, 3):
-            raise ShapeError(f"Attention '{self.name}': expected inputs [query, value] or "
-                             f"[query, value, key], got shape {input_shape}. Hint: pass a list.")
+            raise ShapeError(f"{type(self).__name__} '{self.name}': expected inputs [query, value] "
+                             f"or [query, value, key], got shape {input_shape}. Hint: pass a "
+                             "list.")
         self.scale = self.add_weight((), "ones", name="scale") if self.use_scale else None
         self.concat_score_weight = self.add_weight(
             (), "ones", name="concat_score_weight") if self.score_mode == "concat" else None
@@ -264,9 +298,9 @@ class Attention(Layer):
         if any(len(s) != 3 for s in shapes) or shapes[0][-1] != shapes[2][-1] \
                 or shapes[1][1] != shapes[2][1] or len({s[0] for s in shapes}) > 1:
             raise ShapeError(
-                f"Attention '{self.name}': expected query (batch, Tq, dim), value (batch, Tv, "
-                f"dim_v) and key (batch, Tv, dim), got shapes query {shapes[0]}, value "
-                f"{shapes[1]}, key {shapes[2]}. Hint: query and key need the same last axis, "
+                f"{type(self).__name__} '{self.name}': expected query (batch, Tq, dim), value "
+                f"(batch, Tv, dim_v) and key (batch, Tv, dim), got shapes query {shapes[0]}, "
+                f"value {shapes[1]}, key {shapes[2]}. Hint: query and key need the same last axis, "
                 "key and value the same number of steps."
             )
 

@@ -1,4 +1,5 @@
-"""Layer wrappers: ``Bidirectional`` (a recurrent layer run both ways) and ``TimeDistributed``.
+"""Layer wrappers: ``Wrapper`` (their base: a layer holding another in ``self.layer``),
+``Bidirectional`` (a recurrent layer run both ways) and ``TimeDistributed``.
 
 >>> import numpy as np
 >>> from shendu.layers import LSTM, Bidirectional, Dense, TimeDistributed
@@ -36,6 +37,55 @@ def _deserialize(config):
 
 def _prefixed(prefix, name):
     return prefix + (name[len(prefix):] if name.startswith(prefix) else name)
+
+
+class Wrapper(Layer):
+    """Keras's ``Wrapper(layer)``: the base of layers that hold another layer in ``self.layer``
+    and add something around it (TimeDistributed, Bidirectional). It builds the inner layer,
+    and its config carries the inner layer's config under ``"layer"``; a subclass writes
+    ``call``. On its own it runs the inner layer unchanged.
+
+    >>> import numpy as np
+    >>> from shendu.layers import Dense
+    >>> class Doubled(Wrapper):
+    ...     def call(self, inputs):
+    ...         return self.layer(inputs) * 2.0
+    >>> layer = Doubled(Dense(3, kernel_initializer="ones"))
+    >>> layer(np.ones((1, 2))).data
+    array([[4., 4., 4.]], dtype=float32)
+    >>> Doubled.from_config(layer.get_config()).layer.units
+    3
+    """
+
+    def __init__(self, layer: Layer, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(layer, Layer):
+            raise ArgumentError(
+                f"{type(self).__name__} '{self.name}': layer must be a Layer, got {layer!r}. "
+                f"Hint: {type(self).__name__}(Dense(8))."
+            )
+        self.layer = layer
+
+    def build(self, input_shape=None):
+        if not self.layer.built:
+            self.layer.build_from_shape(input_shape)
+
+    def call(self, inputs, *args, **kwargs):
+        return self.layer(inputs, *args, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        return self.layer.compute_output_shape(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config["layer"] = _serialize(self.layer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        config["layer"] = _deserialize(config["layer"])
+        return cls(**config)
 
 
 class Bidirectional(Layer):
@@ -169,7 +219,7 @@ class Bidirectional(Layer):
         return cls(**config)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Keras's ``TimeDistributed(layer)``: the same layer on every timestep (axis 1).
 
     The (batch, time) axes are merged into one batch axis, the layer runs once, and the result
@@ -181,15 +231,6 @@ class TimeDistributed(Layer):
     >>> layer(np.ones((2, 4, 5))).shape, [w.shape for w in layer.get_weights()]
     ((2, 4, 3), [(5, 3), (3,)])
     """
-
-    def __init__(self, layer: Layer, **kwargs):
-        super().__init__(**kwargs)
-        if not isinstance(layer, Layer):
-            raise ArgumentError(
-                f"TimeDistributed '{self.name}': layer must be a Layer, got {layer!r}. "
-                "Hint: TimeDistributed(Dense(8))."
-            )
-        self.layer = layer
 
     def build(self, input_shape):
         if len(input_shape) < 3:
@@ -223,14 +264,3 @@ class TimeDistributed(Layer):
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape((None,) + tuple(input_shape[2:]))
         return (input_shape[0], input_shape[1]) + tuple(inner[1:])
-
-    def get_config(self):
-        config = super().get_config()
-        config["layer"] = _serialize(self.layer)
-        return config
-
-    @classmethod
-    def from_config(cls, config: dict):
-        config = dict(config)
-        config["layer"] = _deserialize(config["layer"])
-        return cls(**config)
