@@ -24,6 +24,7 @@ import itertools
 import numpy as np
 
 from .. import backend
+from ..autograd import Tensor
 from ..errors import ArgumentError
 
 
@@ -103,9 +104,8 @@ def is_batch_source(x) -> bool:
     """True for a generator or iterator, a PyDataset/Sequence-like object (batches by index and
     a length), or another object that gives batches when iterated (a torch DataLoader, a
     tf.data.Dataset); False for arrays, tensors, lists and other containers of samples."""
-    from ..autograd import Tensor
-
-    if isinstance(x, (np.ndarray, list, tuple, dict, str, bytes, range, Tensor)) or x is None:
+    if type(x) is np.ndarray or isinstance(
+            x, (np.ndarray, list, tuple, dict, str, bytes, range, Tensor)) or x is None:
         return False
     if isinstance(x, (PyDataset, collections.abc.Iterator)):
         return True

@@ -380,6 +380,8 @@ class Training:
 
 def _as_source(x) -> BatchSource | None:
     """x as a BatchSource when it is a generator, iterator or PyDataset (else None)."""
+    if type(x) is np.ndarray:  # the common case, first: predict on a few rows is microseconds
+        return None
     if isinstance(x, BatchSource):
         return x
     return BatchSource(x, "x") if is_batch_source(x) else None
