@@ -317,3 +317,15 @@ def test_concat_attention_trains_saves_and_loads(tmp_path):
     layer = loaded.get_layer("att")
     assert layer.score_mode == "concat" and layer.get_weights() == after
     assert deserialize(serialize(layer)).get_config() == layer.get_config()
+
+
+def test_multi_head_attention_kernels_draw_with_keras_fans():
+    """Keras builds each projection as an EinsumDense: Glorot's fans are the input axes and
+    the (heads, size) axes, so the spread is √(2 / (dim + heads·size)), not a conv-style fan."""
+    layer = MultiHeadAttention(num_heads=8, key_dim=32)
+    x = np.zeros((1, 3, 64), "float32")
+    layer(x, x)
+    kernels = {v.path.split("/", 1)[1]: v.data for v in layer.weights if "kernel" in v.path}
+    want = np.sqrt(2.0 / (64 + 8 * 32))  # the same for the output kernel: fans 256 and 64
+    for name in ("query/kernel", "key/kernel", "value/kernel", "attention_output/kernel"):
+        assert abs(kernels[name].std() / want - 1) < 0.05, name

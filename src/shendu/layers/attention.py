@@ -28,6 +28,7 @@ from ..autograd import Tensor
 from ..errors import ArgumentError, ShapeError
 from ..ops.dropout import dropout as dropout_op
 from .base import STANDARD_WEIGHT_OPTIONS, Layer
+from .einsum_dense import fan_preserving
 
 _LARGE_NEGATIVE = -1e9  # Keras's additive mask value for float32 scores
 
@@ -174,9 +175,13 @@ class MultiHeadAttention(Layer):
             inputs = [query, value] + ([] if key is None else [key])
         return super().__call__(inputs, **kwargs)
 
-    def _weight(self, shape, name, bias=False):
+    def _weight(self, shape, name, bias=False, inputs=1):
+        """A weight; a kernel's first ``inputs`` axes are its fan-in, the rest its fan-out
+        (Keras's EinsumDense fans, so Glorot draws with Keras's variance)."""
+        init = self.bias_initializer if bias else fan_preserving(
+            self.kernel_initializer, shape, range(inputs), range(inputs, len(shape)))
         return self.add_weight(
-            shape, self.bias_initializer if bias else self.kernel_initializer, name=name,
+            shape, init, name=name,
             regularizer=self.bias_regularizer if bias else self.kernel_regularizer,
             constraint=self.bias_constraint if bias else self.kernel_constraint)
 
@@ -199,7 +204,7 @@ class MultiHeadAttention(Layer):
             bias = self._weight((h, size), f"{name}/bias", True) if self.use_bias else None
             self.projections[name] = (kernel, bias)
         self.output_kernel = self._weight((h, self.value_dim, self.out_dim),
-                                          "attention_output/kernel")
+                                          "attention_output/kernel", inputs=2)
         self.output_bias = self._weight((self.out_dim,), "attention_output/bias", True) \
             if self.use_bias else None
 
