@@ -93,6 +93,7 @@ from .norms import norm
 from .ordering import argsort, sort, top_k
 from .pooling import avg_pool, max_pool
 from .reductions import all, any, cumsum, logsumexp, prod, std, var
+from .rms_normalization import rms_normalization
 from .shape import (
     broadcast_to,
     concatenate,
@@ -123,7 +124,7 @@ __all__ = [
     # keras.ops names (elementwise, reductions, arrangement, ordering, indexing, creation...)
     "cos", "erf", "floor", "log1p", "logical_and", "logical_not", "logical_or", "round",
     "rsqrt", "sign", "sin",
-    "all", "any", "cumsum", "logsumexp", "norm", "prod", "std", "var",
+    "all", "any", "cumsum", "logsumexp", "norm", "prod", "std", "var", "rms_normalization",
     "flip", "moveaxis", "pad", "repeat", "split", "swapaxes", "tile", "tril", "triu", "unstack",
     "argsort", "sort", "top_k",
     "one_hot", "scatter", "segment_sum", "slice", "take", "take_along_axis",
