@@ -49,12 +49,14 @@ class Case:
     id: str
     shendu: Callable
     torch: Callable  # (torch module, *tensors) -> tensor
-    inputs: list  # input makers (rng -> array)
+    inputs: list  # input makers (rng -> array), or one maker returning a list
     fd_tol: float = 1e-6
     rtol: float = 1e-10
 
     def make_inputs(self, seed=0):
         rng = np.random.default_rng(seed)
+        if callable(self.inputs):
+            return self.inputs(rng)
         return [make(rng) for make in self.inputs]
 
 

@@ -9,41 +9,16 @@ passed through and not differentiated.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
 
+from op_table import Case, away_from_zero, distinct, normal, positive
 from shendu import ops
 from shendu.autograd import Tensor
 from shendu.errors import ArgumentError, ShapeError
 from shendu.testing import check_gradients
 
 # -- input makers (rng -> array) -------------------------------------------------------------
-
-
-def normal(*shape):
-    return lambda rng: rng.normal(size=shape)
-
-
-def positive(*shape):
-    return lambda rng: rng.uniform(0.5, 2.0, size=shape)
-
-
-def away_from_zero(*shape):
-    """|x| >= 0.2, both signs: safe for relu, abs and sign-dependent ops."""
-    return lambda rng: rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.2, 2.0, size=shape)
-
-
-def distinct(*shape):
-    """Values at least 0.2 apart from each other: no ties for max/min."""
-
-    def make(rng):
-        n = int(np.prod(shape))
-        return (rng.permutation(n) * 0.3 + rng.uniform(-0.05, 0.05, n)).reshape(shape) - n * 0.15
-
-    return make
 
 
 def labels(n, classes):
@@ -70,21 +45,6 @@ def pair_apart(*shape):
         return [a, a + away_from_zero(*shape)(rng)]
 
     return make
-
-
-@dataclass
-class Case:
-    id: str
-    shendu: Callable
-    torch: Callable  # (torch module, *tensors) -> tensor
-    inputs: list  # input makers, or one maker returning a list
-    fd_tol: float = 1e-6
-
-    def make_inputs(self, seed=0):
-        rng = np.random.default_rng(seed)
-        if callable(self.inputs):
-            return self.inputs(rng)
-        return [make(rng) for make in self.inputs]
 
 
 def _act(name):

@@ -21,13 +21,19 @@ time comes from autograd. Weights are Keras's: ``kernel`` (*kernel_size, channel
 
 from __future__ import annotations
 
-from .. import activations, constraints, initializers, ops, regularizers
+from .. import activations, ops, regularizers
 from ..backend import make_rng
 from ..errors import ArgumentError, ShapeError
 from ..ops.conv import as_tuple, check_padding
 from .base import Layer
 from .convolutional import conv_output_shape, data_format_arg
-from .recurrent import _rate, forget_gate_open, set_gate_options, set_sequence_options
+from .recurrent import (
+    _rate,
+    forget_gate_open,
+    gate_options_config,
+    set_gate_options,
+    set_sequence_options,
+)
 
 
 def _conv(x, kernel, rank, **kwargs):
@@ -200,23 +206,8 @@ class _ConvLSTM(Layer):
         config.update(
             filters=self.filters, kernel_size=list(self.kernel_size), strides=list(self.strides),
             padding=self.padding, data_format=self.data_format,
-            dilation_rate=list(self.dilation_rate),
-            activation=activations.serialize(self.activation),
-            recurrent_activation=activations.serialize(self.recurrent_activation),
-            use_bias=self.use_bias, unit_forget_bias=self.unit_forget_bias,
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            recurrent_initializer=initializers.serialize(self.recurrent_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-            recurrent_regularizer=regularizers.serialize(self.recurrent_regularizer),
-            bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            activity_regularizer=regularizers.serialize(self.activity_regularizer),
-            kernel_constraint=constraints.serialize(self.kernel_constraint),
-            recurrent_constraint=constraints.serialize(self.recurrent_constraint),
-            bias_constraint=constraints.serialize(self.bias_constraint),
-            dropout=self.dropout, recurrent_dropout=self.recurrent_dropout, seed=self.seed,
-            return_sequences=self.return_sequences, return_state=self.return_state,
-            go_backwards=self.go_backwards, stateful=False)
+            dilation_rate=list(self.dilation_rate), unit_forget_bias=self.unit_forget_bias,
+            **gate_options_config(self))
         return config
 
 

@@ -89,6 +89,28 @@ def set_sequence_options(layer, return_sequences, return_state, go_backwards, st
     layer.zero_output_for_mask = bool(zero_output_for_mask)
 
 
+def gate_options_config(layer) -> dict:
+    """The config entries of what :func:`set_gate_options` and :func:`set_sequence_options`
+    set, plus the activations, the dropouts and the seed."""
+    return dict(
+        activation=activations.serialize(layer.activation),
+        recurrent_activation=activations.serialize(layer.recurrent_activation),
+        use_bias=layer.use_bias,
+        kernel_initializer=initializers.serialize(layer.kernel_initializer),
+        recurrent_initializer=initializers.serialize(layer.recurrent_initializer),
+        bias_initializer=initializers.serialize(layer.bias_initializer),
+        kernel_regularizer=regularizers.serialize(layer.kernel_regularizer),
+        recurrent_regularizer=regularizers.serialize(layer.recurrent_regularizer),
+        bias_regularizer=regularizers.serialize(layer.bias_regularizer),
+        activity_regularizer=regularizers.serialize(layer.activity_regularizer),
+        kernel_constraint=constraints.serialize(layer.kernel_constraint),
+        recurrent_constraint=constraints.serialize(layer.recurrent_constraint),
+        bias_constraint=constraints.serialize(layer.bias_constraint),
+        dropout=layer.dropout, recurrent_dropout=layer.recurrent_dropout, seed=layer.seed,
+        return_sequences=layer.return_sequences, return_state=layer.return_state,
+        go_backwards=layer.go_backwards, stateful=layer.stateful)
+
+
 def add_gate_weights(layer, input_dim: int, bias_initializer) -> None:
     """A recurrent layer's or cell's kernel (input_dim, gates·units), recurrent_kernel
     (units, gates·units) and, with use_bias, bias (``layer._bias_shape()``), each with the
@@ -254,27 +276,8 @@ class RNNBase(Layer):
     # -- config --------------------------------------------------------------------------------
     def get_config(self):
         config = super().get_config()
-        ser = initializers.serialize
-        config.update(
-            units=self.units,
-            activation=activations.serialize(self.activation),
-            recurrent_activation=activations.serialize(self.recurrent_activation),
-            use_bias=self.use_bias,
-            kernel_initializer=ser(self.kernel_initializer),
-            recurrent_initializer=ser(self.recurrent_initializer),
-            bias_initializer=ser(self.bias_initializer),
-            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-            recurrent_regularizer=regularizers.serialize(self.recurrent_regularizer),
-            bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            activity_regularizer=regularizers.serialize(self.activity_regularizer),
-            kernel_constraint=constraints.serialize(self.kernel_constraint),
-            recurrent_constraint=constraints.serialize(self.recurrent_constraint),
-            bias_constraint=constraints.serialize(self.bias_constraint),
-            dropout=self.dropout, recurrent_dropout=self.recurrent_dropout, seed=self.seed,
-            return_sequences=self.return_sequences, return_state=self.return_state,
-            go_backwards=self.go_backwards, stateful=self.stateful, unroll=self.unroll,
-            zero_output_for_mask=self.zero_output_for_mask,
-        )
+        config.update(units=self.units, **gate_options_config(self),
+                      unroll=self.unroll, zero_output_for_mask=self.zero_output_for_mask)
         return config
 
 
