@@ -5,7 +5,7 @@ with a Conv2D after the layer on both paths."""
 import numpy as np
 import pytest
 
-from helpers import random_inputs, torch_tensor
+from helpers import assert_paths_agree_and_reload, random_inputs, torch_tensor
 from shendu import backend
 from shendu.autograd import Tensor
 from shendu.errors import ArgumentError, ShapeError
@@ -23,7 +23,7 @@ from shendu.layers import (
     deserialize,
     serialize,
 )
-from shendu.models import Sequential, load_model
+from shendu.models import Sequential
 from shendu.ops.adaptive_pooling import adaptive_bins
 from shendu.testing import check_gradients
 from shendu.utils import set_random_seed
@@ -125,23 +125,12 @@ def test_training_with_conv2d_after_on_both_paths_and_save(pool, tmp_path):
     backend.set_floatx("float64")
     x = np.random.default_rng(3).uniform(size=(12, 9, 7, 3))
     y = np.random.default_rng(4).normal(size=(12, 1))
-    results = []
-    for fast in (True, False):
+    def make_model(fast):
         set_random_seed(0)  # the same initial weights on both paths
         model = Sequential([Input(shape=(9, 7, 3)), pool((5, 4)), Conv2D(2, 3), Flatten(),
                             Dense(1)])
         model.use_fast_path = fast
         model.compile(optimizer="sgd", loss="mse")
-        before = model.get_weights()
-        history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
-        assert (model._plan is not None) == fast
-        assert not np.allclose(before[0], model.get_weights()[0])
-        results.append((model.get_weights(), history.history["loss"], model))
-    for a, b in zip(results[0][0], results[1][0]):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10)
-    model = results[0][2]
-    expected = model.predict(x, verbose=0)
-    model.save(tmp_path / "pooled.safetensors")
-    np.testing.assert_array_equal(load_model(tmp_path / "pooled.safetensors").predict(
-        x, verbose=0), expected)
+        return model
+
+    assert_paths_agree_and_reload(make_model, x, y, tmp_path / "pooled.safetensors")

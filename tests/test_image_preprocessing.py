@@ -5,7 +5,7 @@ identity in inference, bad arguments, configs, and training in a model with a co
 import numpy as np
 import pytest
 
-from helpers import random_inputs, torch_tensor
+from helpers import assert_paths_agree_and_reload, random_inputs, torch_tensor
 from shendu import backend
 from shendu.autograd import Tensor
 from shendu.errors import ArgumentError, ShapeError
@@ -22,7 +22,7 @@ from shendu.layers import (
     deserialize,
     serialize,
 )
-from shendu.models import Sequential, load_model
+from shendu.models import Sequential
 from shendu.testing import check_gradients
 from shendu.utils import set_random_seed
 
@@ -316,22 +316,8 @@ def test_training_with_conv2d_on_both_paths_gives_the_same_numbers(data_format, 
     shape = (12, 3, 8, 9) if data_format == "channels_first" else (12, 8, 9, 3)
     x = np.random.default_rng(3).uniform(size=shape)
     y = np.random.default_rng(4).normal(size=(12, 1))
-    results = []
-    for fast in (True, False):
-        model = _model(fast, data_format)
-        before = model.get_weights()
-        history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
-        assert (model._plan is not None) == fast
-        assert not np.allclose(before[0], model.get_weights()[0])
-        results.append((model.get_weights(), history.history["loss"], model))
-    for a, b in zip(results[0][0], results[1][0]):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10)
-    model = results[0][2]
-    expected = model.predict(x, verbose=0)
-    model.save(tmp_path / "augmented.safetensors")
-    np.testing.assert_array_equal(load_model(tmp_path / "augmented.safetensors").predict(
-        x, verbose=0), expected)
+    assert_paths_agree_and_reload(lambda fast: _model(fast, data_format), x, y,
+                                  tmp_path / "augmented.safetensors")
 
 
 def _message(make) -> str:
