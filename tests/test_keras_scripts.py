@@ -459,3 +459,29 @@ def test_calling_build_yourself_leaves_the_layer_built():
     custom.build((None, 3))
     custom(np.ones((2, 3), "float32"))
     assert len(custom.weights) == 1
+
+
+def test_structured_data_with_string_and_number_inputs_trains():
+    """keras.io's structured-data pattern: one Input per column, adapted Normalization and
+    StringLookup layers, concatenated; x is a dict with a column of strings among numbers."""
+    rng = np.random.default_rng(0)
+    n = 64
+    age = rng.uniform(20, 80, (n, 1)).astype("float32")
+    thal = rng.choice(["fixed", "normal", "reversible"], (n, 1))
+    y = (thal[:, 0] == "fixed").astype("float32")
+    age_in = keras.Input(shape=(1,), name="age")
+    thal_in = keras.Input(shape=(1,), name="thal", dtype="string")
+    norm, lookup = layers.Normalization(), layers.StringLookup(output_mode="one_hot")
+    norm.adapt(age)
+    lookup.adapt(thal)
+    features = layers.concatenate([norm(age_in), lookup(thal_in)])
+    model = keras.Model([age_in, thal_in], layers.Dense(1, activation="sigmoid")(features))
+    model.compile(optimizer=keras.optimizers.Adam(0.1), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    history = _quiet_fit(model, {"age": age, "thal": thal}, y, epochs=30, batch_size=16)
+    assert history.history["accuracy"][-1] == 1.0  # thal alone decides y
+    probs = model.predict({"age": np.array([[50.0]]), "thal": np.array([["fixed"]])}, verbose=0)
+    assert probs.shape == (1, 1) and probs[0, 0] > 0.5
+    with pytest.raises(keras.errors.DTypeError, match=r"x\['thal'\]: input 'thal' takes "
+                                                      r"strings"):
+        model.predict({"age": age, "thal": np.ones((n, 1))}, verbose=0)

@@ -16,10 +16,14 @@ them on real tensors. Layers may be shared (called more than once); a model may 
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..autograd import Tensor
 from ..errors import ArgumentError, ShapeError
 from ..layers.core import InputLayer
 from ..layers.node import SymbolicTensor, flatten, map_structure
 from .model import Model
+from .multi_io import MultiArray
 
 
 def _as_list(structure):
@@ -149,6 +153,17 @@ class Functional(Model):
     def output(self):
         """The model's symbolic outputs, nested as they were given to ``Model(..., outputs)``."""
         return self._output_struct
+
+    def _to_tensor(self, inputs):
+        """Inputs declared ``dtype="string"`` stay text (for their lookup or vectorization
+        layers); the others become Tensors."""
+        count = inputs.count if isinstance(inputs, MultiArray) else (
+            len(inputs) if isinstance(inputs, (list, tuple)) else 0)
+        if count == len(self.inputs) > 1 and any(t.dtype == "string" for t in self.inputs):
+            return type(inputs)(
+                np.asarray(x) if t.dtype == "string" and not isinstance(x, Tensor)
+                else super(Functional, self)._to_tensor(x) for t, x in zip(self.inputs, inputs))
+        return super()._to_tensor(inputs)
 
     def call(self, inputs, training=False):
         values = _as_list(inputs) if not isinstance(inputs, dict) else [

@@ -113,7 +113,9 @@ class Model(Compilation, Training, Layer):
             )
         names = getattr(self, "input_names", None)
         if names and (len(names) > 1 or isinstance(x, dict)):
-            return as_arrays(x, names, name)
+            inputs = self.__dict__.get("inputs") or []
+            strings = {t.node.layer.name for t in inputs if t.dtype == "string"}
+            return as_arrays(x, names, name, strings=strings)
         if names and isinstance(x, (list, tuple)) and len(x) == 1:
             x = x[0]  # a one-input model given [x]
         if self.takes_strings:  # raw text for a TextVectorization first layer, kept as text

@@ -39,8 +39,9 @@ class MultiArray(list):
         return [a.shape for a in list.__iter__(self)]
 
 
-def as_arrays(value, names: list[str], what: str, **check_kwargs):
-    """Check one array per name (a list in order, or a dict by name) → MultiArray."""
+def as_arrays(value, names: list[str], what: str, strings=(), **check_kwargs):
+    """Check one array per name (a list in order, or a dict by name) → MultiArray; the names
+    in ``strings`` (inputs of dtype 'string') are checked as text, the others as numbers."""
     if isinstance(value, MultiArray):
         value = list(list.__iter__(value))
     if isinstance(value, dict):
@@ -60,8 +61,10 @@ def as_arrays(value, names: list[str], what: str, **check_kwargs):
             f"{len(names)} arrays or a dict keyed by those names, got {got}. Hint: "
             f"{what}=[{', '.join(f'{n}_array' for n in names)}]."
         )
-    arrays = MultiArray(check.check_array(a, f"{what}['{n}']", **check_kwargs)
-                        for a, n in zip(value, names))
+    arrays = MultiArray(
+        check.check_strings(a, f"{what}['{n}']", f"input '{n}'") if n in strings
+        else check.check_array(a, f"{what}['{n}']", **check_kwargs)
+        for a, n in zip(value, names))
     lengths = {len(a) for a in list.__iter__(arrays)}
     if len(lengths) > 1:
         raise ShapeError(
