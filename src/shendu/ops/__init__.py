@@ -37,6 +37,9 @@ from .control import cond, stop_gradient
 from .conv import conv, conv_transpose, depthwise_conv
 from .creation import (
     arange,
+    array,
+    empty,
+    empty_like,
     eye,
     full,
     full_like,
@@ -44,9 +47,11 @@ from .creation import (
     linspace,
     ones,
     ones_like,
+    tri,
     zeros,
     zeros_like,
 )
+from .division import divide_no_nan, floor_divide, mod, true_divide
 from .elementwise import (
     cos,
     erf,
@@ -60,6 +65,17 @@ from .elementwise import (
     sign,
     sin,
 )
+from .exponents import (
+    absolute,
+    cbrt,
+    erfinv,
+    exp2,
+    expm1,
+    log2,
+    log10,
+    logaddexp,
+    reciprocal,
+)
 from .fused import (
     linear,
     sigmoid_binary_crossentropy,
@@ -68,7 +84,32 @@ from .fused import (
     squared_difference,
 )
 from .indexing import one_hot, scatter, segment_sum, slice, take, take_along_axis
+from .joining import (
+    append,
+    array_split,
+    copy,
+    dstack,
+    hsplit,
+    hstack,
+    meshgrid,
+    ravel,
+    vsplit,
+    vstack,
+)
 from .linalg import dot, einsum
+from .linalg_decomp import (
+    cholesky,
+    det,
+    eig,
+    eigh,
+    inv,
+    logdet,
+    lstsq,
+    qr,
+    slogdet,
+    solve,
+    svd,
+)
 from .math import (
     abs,
     add,
@@ -87,13 +128,50 @@ from .math import (
     unbroadcast,
     where,
 )
+from .matrices import diag, diagflat, diagonal, roll, rot90, trace
 from .nn import elu, gelu, leaky_relu, log_softmax, normalize, selu, silu, softplus
+from .nn_activations import (
+    celu,
+    glu,
+    hard_shrink,
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    hard_tanh,
+    log_sigmoid,
+    relu6,
+    soft_shrink,
+    softsign,
+    sparse_plus,
+    sparse_sigmoid,
+    squareplus,
+    swish,
+    tanh_shrink,
+    threshold,
+)
 from .normalization import batch_norm, group_norm, l2_normalize, layer_norm
 from .norms import norm
 from .ordering import argsort, sort, top_k
 from .pooling import avg_pool, max_pool
-from .reductions import all, any, cumsum, logsumexp, prod, std, var
+from .predicates import (
+    allclose,
+    ceil,
+    heaviside,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    logical_xor,
+    nan_to_num,
+    signbit,
+    trunc,
+)
+from .products import inner, kron, outer, tensordot, vdot
+from .reductions import all, any, cumprod, cumsum, diff, logsumexp, prod, std, var
 from .rms_normalization import rms_normalization
+from .search import argpartition, bincount, digitize, nonzero, searchsorted, unique
 from .shape import (
     broadcast_to,
     concatenate,
@@ -108,6 +186,31 @@ from .shape import (
     stack,
     sum,
     transpose,
+)
+from .statistics import (
+    amax,
+    amin,
+    average,
+    count_nonzero,
+    median,
+    percentile,
+    ptp,
+    quantile,
+)
+from .trigonometry import (
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    cosh,
+    deg2rad,
+    hypot,
+    rad2deg,
+    sinh,
+    tan,
 )
 
 __all__ = [
@@ -133,4 +236,23 @@ __all__ = [
     "dot", "einsum",
     "elu", "gelu", "leaky_relu", "log_softmax", "normalize", "selu", "silu", "softplus",
     "cond", "stop_gradient",
+    # more keras.ops names (trigonometry, exponents, division, predicates, products, matrices,
+    # joining, statistics, search, linalg_decomp, nn_activations; tri/empty/array; cumprod/diff)
+    "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cosh", "deg2rad",
+    "hypot", "rad2deg", "sinh", "tan",
+    "absolute", "cbrt", "erfinv", "exp2", "expm1", "log10", "log2", "logaddexp", "reciprocal",
+    "divide_no_nan", "floor_divide", "mod", "true_divide",
+    "allclose", "ceil", "heaviside", "isclose", "isfinite", "isinf", "isnan", "isneginf",
+    "isposinf", "logical_xor", "nan_to_num", "signbit", "trunc",
+    "inner", "kron", "outer", "tensordot", "vdot",
+    "diag", "diagflat", "diagonal", "roll", "rot90", "trace",
+    "append", "array_split", "copy", "dstack", "hsplit", "hstack", "meshgrid", "ravel", "vsplit",
+    "vstack",
+    "amax", "amin", "average", "count_nonzero", "median", "percentile", "ptp", "quantile",
+    "argpartition", "bincount", "digitize", "nonzero", "searchsorted", "unique",
+    "cholesky", "det", "eig", "eigh", "inv", "logdet", "lstsq", "qr", "slogdet", "solve", "svd",
+    "celu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh",
+    "log_sigmoid", "relu6", "soft_shrink", "softsign", "sparse_plus", "sparse_sigmoid",
+    "squareplus", "swish", "tanh_shrink", "threshold",
+    "array", "empty", "empty_like", "tri", "cumprod", "diff",
 ]

@@ -1,5 +1,6 @@
-"""Tensor creation of ``keras.ops``: zeros, ones, full, eye, identity, arange, linspace and
-their ``*_like`` forms. Each returns a constant Tensor (nothing to differentiate).
+"""Tensor creation of ``keras.ops``: zeros, ones, full, eye, identity, tri, empty, array,
+arange, linspace and their ``*_like`` forms. Each returns a constant Tensor (nothing to
+differentiate).
 
 Float results are floatx unless ``dtype`` says otherwise; ``arange`` with whole numbers gives
 int32, as in Keras; the ``*_like`` forms keep x's dtype.
@@ -91,6 +92,34 @@ def eye(N: int, M: int | None = None, k: int = 0, dtype=None) -> Tensor:  # noqa
 def identity(n: int, dtype=None) -> Tensor:
     """The n×n identity matrix."""
     return Tensor(np.eye(check_count("identity", "n", n), dtype=_dtype(dtype)))
+
+
+def tri(N: int, M: int | None = None, k: int = 0, dtype=None) -> Tensor:  # noqa: N803
+    """An N×M matrix (M defaults to N) with ones at and below diagonal k, zeros above."""
+    n = check_count("tri", "N", N)
+    m = n if M is None else check_count("tri", "M", M)
+    if not is_int(k):
+        raise ArgumentError(f"tri: k must be an int, got {k!r}. Hint: k=-1 leaves the main "
+                            "diagonal out.")
+    return Tensor(np.tri(n, m, int(k), dtype=_dtype(dtype)))
+
+
+def empty(shape, dtype=None) -> Tensor:
+    """A tensor of ``shape`` (filled with zeros: shendu never hands out uninitialised memory)."""
+    return Tensor(np.zeros(_shape("empty", shape), dtype=_dtype(dtype)))
+
+
+def empty_like(x, dtype=None) -> Tensor:
+    """A tensor with x's shape and dtype (unless given), filled with zeros."""
+    a, xp = _like(x)
+    return Tensor(xp.zeros_like(a, dtype=dtype))
+
+
+def array(x, dtype=None) -> Tensor:
+    """A constant tensor holding (a copy of) x's values, in ``dtype`` when given."""
+    a = data(x)
+    xp = get_array_module(a)
+    return Tensor(xp.array(a, dtype=None if dtype is None else np.dtype(dtype)))
 
 
 def arange(start, stop=None, step=None, dtype=None) -> Tensor:

@@ -1,5 +1,6 @@
-"""Reductions of ``keras.ops`` beyond sum/mean/max/min: prod, var, std, logsumexp and cumsum
-with their backward; all and any without a gradient (constant booleans).
+"""Reductions of ``keras.ops`` beyond sum/mean/max/min: prod, var, std, logsumexp, cumsum and
+cumprod with their backward; diff composed of slices; all and any without a gradient
+(constant booleans).
 
 ``axis`` is None (every axis), an int or a tuple of ints, negative counting from the end;
 variances are biased (divided by the count), as in Keras.
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 from ..autograd import Function, Tensor, as_tensor
 from ..backend import get_array_module
-from .arguments import check_axis, check_one_axis, data, floating
-from .math import sqrt
+from ..errors import ArgumentError
+from .arguments import check_axis, check_count, check_one_axis, data, floating
+from .math import sqrt, subtract
+from .shape import getitem
 
 
 def _keep(g, shape, axes, keepdims):
@@ -127,6 +130,37 @@ class CumSum(Function):
         return gx.reshape(self.shape).astype(self.in_dtype, copy=False)
 
 
+class CumProd(Function):
+    """Settings: ``axis`` (a non-negative axis, or None to run over the flattened input),
+    ``dtype``."""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.shape, self.in_dtype = x.shape, x.dtype
+        self.x = x.reshape(-1) if self.axis is None else x
+        self.y = xp.cumprod(self.x, axis=0 if self.axis is None else self.axis, dtype=self.dtype)
+        return self.y
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        axis = 0 if self.axis is None else self.axis
+        x, y = xp.moveaxis(self.x, axis, -1), xp.moveaxis(self.y, axis, -1)
+        gm = xp.moveaxis(g, axis, -1)
+        n = x.shape[-1]
+        if bool(xp.all(x != 0)):
+            # d(Πⱼ≤ₖ xⱼ)/dxᵢ = yₖ / xᵢ for k >= i: a cumulative sum from the end, over xᵢ
+            gx = xp.flip(xp.cumsum(xp.flip(gm * y, -1), axis=-1), -1) / x
+        else:
+            # with zeros: Πⱼ≤ₖ,ⱼ≠ᵢ xⱼ for each (i, k >= i), xᵢ replaced by 1 (n² terms)
+            rep = xp.repeat(x[..., None, :], n, axis=-2)
+            eye = xp.eye(n, dtype=bool)
+            rep[..., eye] = 1
+            partial = xp.cumprod(rep, axis=-1) * xp.triu(xp.ones((n, n), dtype=x.dtype))
+            gx = (partial * gm[..., None, :]).sum(axis=-1)
+        gx = xp.moveaxis(gx, -1, axis)
+        return gx.reshape(self.shape).astype(self.in_dtype, copy=False)
+
+
 def prod(x, axis=None, keepdims: bool = False, dtype=None) -> Tensor:
     """Product over ``axis`` (all axes when None), computed in ``dtype`` when given."""
     x = as_tensor(x)
@@ -159,6 +193,27 @@ def cumsum(x, axis: int | None = None, dtype=None) -> Tensor:
     x = as_tensor(x)
     axis = None if axis is None else check_one_axis("cumsum", axis, x.ndim)
     return CumSum.apply(x, axis=axis, dtype=dtype)
+
+
+def cumprod(x, axis: int | None = None, dtype=None) -> Tensor:
+    """Running product along ``axis`` (of the flattened input when None)."""
+    x = as_tensor(x)
+    axis = None if axis is None else check_one_axis("cumprod", axis, x.ndim)
+    return CumProd.apply(x, axis=axis, dtype=dtype)
+
+
+def diff(a, n: int = 1, axis: int = -1) -> Tensor:
+    """The ``n``-th difference ``a[i + 1] - a[i]`` along ``axis`` (composed of slices)."""
+    x = as_tensor(a)
+    n = check_count("diff", "n", n)
+    if x.ndim == 0:
+        raise ArgumentError("diff: a needs at least one axis, got a 0-D tensor. "
+                            "Hint: ops.reshape(a, (1,)).")
+    axis = check_one_axis("diff", axis, x.ndim)
+    head = (slice(None),) * axis
+    for _ in range(n):
+        x = subtract(getitem(x, head + (slice(1, None),)), getitem(x, head + (slice(None, -1),)))
+    return x
 
 
 def _truth(name, x, axis, keepdims) -> Tensor:
