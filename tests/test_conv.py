@@ -87,7 +87,7 @@ def test_conv2d_matches_torch(case):
     x, kernel, bias = random_inputs(shape, (*k, c // groups, f), (f,))
     fmt = "channels_first" if cf else "channels_last"
     compare_with_torch(
-        lambda x, K, b: ops.conv(x, K, b, strides, padding, dilation, groups, fmt),
+        lambda x, K, b: ops.conv(x, K, strides, padding, fmt, dilation, bias=b, groups=groups),
         lambda x, K, b: torch_conv(x, K, b, strides, padding, dilation, groups, cf),
         [x, kernel, bias],
     )
@@ -110,7 +110,7 @@ def test_conv1d_matches_torch(case):
     x, kernel, bias = random_inputs(shape, (k, c // groups, f), (f,))
     fmt = "channels_first" if cf else "channels_last"
     compare_with_torch(
-        lambda x, K, b: ops.conv(x, K, b, stride, padding, dilation, groups, fmt),
+        lambda x, K, b: ops.conv(x, K, stride, padding, fmt, dilation, bias=b, groups=groups),
         lambda x, K, b: torch_conv(x, K, b, (stride,), padding, (dilation,), groups, cf),
         [x, kernel, bias],
     )
@@ -123,7 +123,7 @@ def test_conv_fused_activation_matches_torch(activation):
     x, kernel, bias = random_inputs((2, 6, 6, 2), (3, 3, 2, 3), (3,))
     act = getattr(torch, activation)
     compare_with_torch(
-        lambda x, K, b: ops.conv(x, K, b, padding="same", activation=activation),
+        lambda x, K, b: ops.conv(x, K, padding="same", bias=b, activation=activation),
         lambda x, K, b: act(torch_conv(x, K, b, (1, 1), "same", (1, 1), 1, False)),
         [x, kernel, bias],
     )
@@ -184,8 +184,8 @@ def test_conv_transpose_matches_torch(case):
     fmt = "channels_first" if cf else "channels_last"
     ops_pair = output_padding or (None, None)
     compare_with_torch(
-        lambda x, K, b: ops.conv_transpose(x, K, b, strides, padding, output_padding, dilation,
-                                           fmt),
+        lambda x, K, b: ops.conv_transpose(x, K, strides, padding, output_padding, fmt,
+                                           dilation, bias=b),
         lambda x, K, b: torch_conv_transpose(x, K, b, strides, padding, ops_pair, dilation, cf),
         [x, kernel, bias],
     )
@@ -199,12 +199,13 @@ def test_conv_transpose_matches_torch(case):
 def test_conv2d_gradients_match_finite_differences(settings):
     shape = (2, 4, 6, 5) if settings.get("data_format") else (2, 6, 5, 4)
     x, kernel, bias = random_inputs(shape, (3, 3, 4 // settings.get("groups", 1), 4), (4,))
-    assert check_gradients(lambda x, K, b: ops.conv(x, K, b, **settings), [x, kernel, bias]) < 1e-6
+    fn = lambda x, K, b: ops.conv(x, K, bias=b, **settings)  # noqa: E731
+    assert check_gradients(fn, [x, kernel, bias]) < 1e-6
 
 
 def test_conv_transpose_and_conv1d_gradients_match_finite_differences():
     x, kernel, bias = random_inputs((2, 3, 4, 2), (3, 3, 3, 2), (3,))
-    fn = lambda x, K, b: ops.conv_transpose(x, K, b, 2, "same", activation="sigmoid")  # noqa: E731
+    fn = lambda x, K, b: ops.conv_transpose(x, K, 2, "same", bias=b, activation="sigmoid")  # noqa: E731
     assert check_gradients(fn, [x, kernel, bias]) < 1e-6
     x, kernel = random_inputs((2, 9, 3), (3, 3, 2))
     assert check_gradients(lambda x, K: ops.conv(x, K, padding="causal", dilation_rate=2),
@@ -284,7 +285,7 @@ def _fresh_and_reused(x_shape, k_shape, settings, depthwise=False):
         x = rng.normal(size=(n, *x_shape))
         tensors = [Tensor(x, requires_grad=True), Tensor(K, requires_grad=True),
                    Tensor(b, requires_grad=True)]
-        out = fn(*tensors, **settings)
+        out = fn(tensors[0], tensors[1], bias=tensors[2], **settings)
         if reused is None:
             reused = out.creator  # the op object, called again as the fast path does
         g = rng.normal(size=out.shape)
@@ -318,8 +319,9 @@ def test_fused_conv_relu_equals_conv_then_relu(channels):
     results = []
     for fused in (True, False):
         tensors = [Tensor(a, requires_grad=True) for a in (x, K, b)]
-        out = (ops.conv(*tensors, activation="relu") if fused
-               else ops.activation(ops.conv(*tensors), "relu"))
+        xt, Kt, bt = tensors
+        out = (ops.conv(xt, Kt, bias=bt, activation="relu") if fused
+               else ops.activation(ops.conv(xt, Kt, bias=bt), "relu"))
         out.backward(g)
         results.append([out.data] + [t.grad for t in tensors])
     for a, b in zip(*results):
@@ -328,7 +330,8 @@ def test_fused_conv_relu_equals_conv_then_relu(channels):
 
 def test_conv_gradients_with_bias_column_match_finite_differences():
     x, K, b = random_inputs((2, 5, 5, 1), (3, 3, 1, 2), (2,))
-    assert check_gradients(lambda x, K, b: ops.conv(x, K, b, activation="tanh"), [x, K, b]) < 1e-6
+    fn = lambda x, K, b: ops.conv(x, K, bias=b, activation="tanh")  # noqa: E731
+    assert check_gradients(fn, [x, K, b]) < 1e-6
 
 
 def test_conv_op_keeps_no_buffers_in_inference():
@@ -336,7 +339,7 @@ def test_conv_op_keeps_no_buffers_in_inference():
     from shendu.ops.activations import get_kernel
     from shendu.ops.conv import Conv, conv_settings
 
-    out = ops.conv(Tensor(x), Tensor(K), Tensor(b), padding="same")
+    out = ops.conv(Tensor(x), Tensor(K), padding="same", bias=Tensor(b))
     fn = Conv(**conv_settings(2, (3, 3), (1, 1), (1, 1), "same", 1, get_kernel(None), False))
     fn.needs_input_grad = ()  # as the inference plan sets it
     np.testing.assert_array_equal(fn.forward(x, K, b), out.data)

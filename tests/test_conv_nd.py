@@ -140,7 +140,7 @@ def test_conv_nd_in_2d_equals_the_2d_op(settings):
     results = []
     for fn in (conv_nd, ops.conv):
         tensors = [Tensor(a, requires_grad=True) for a in (x, kernel, bias)]
-        out = fn(*tensors, activation="tanh", **settings)
+        out = fn(tensors[0], tensors[1], bias=tensors[2], activation="tanh", **settings)
         out.backward(np.random.default_rng(2).normal(size=out.shape))
         results.append([out.data] + [t.grad for t in tensors])
     for a, b in zip(*results):

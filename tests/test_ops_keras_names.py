@@ -180,6 +180,34 @@ KERAS_SIGNATURES = {
     "vstack": "(xs)",
     "zeros": "(shape, dtype=None)",
     "zeros_like": "(x, dtype=None)",
+    # the core ops, renamed to Keras's parameters (2026-12-04: concatenate's axis was -1)
+    "add": "(x1, x2)",
+    "subtract": "(x1, x2)",
+    "multiply": "(x1, x2)",
+    "divide": "(x1, x2)",
+    "matmul": "(x1, x2)",
+    "maximum": "(x1, x2)",
+    "minimum": "(x1, x2)",
+    "power": "(x1, x2)",
+    "clip": "(x, x_min, x_max)",
+    "concatenate": "(xs, axis=0)",
+    "reshape": "(x, newshape)",
+    "squeeze": "(x, axis=None)",
+    "stack": "(x, axis=0)",
+    "where": "(condition, x1=None, x2=None)",
+    "max": "(x, axis=None, keepdims=False, initial=None)",
+    "min": "(x, axis=None, keepdims=False, initial=None)",
+    "max_pool": "(inputs, pool_size, strides=None, padding='valid', data_format=None)",
+    "average_pool": "(inputs, pool_size, strides=None, padding='valid', data_format=None)",
+}
+
+# Keras's parameters first, in Keras's order; shendu's fused extras follow as keywords only.
+KERAS_PREFIXES = {
+    "conv": "(inputs, kernel, strides=1, padding='valid', data_format=None, dilation_rate=1",
+    "depthwise_conv": ("(inputs, kernel, strides=1, padding='valid', data_format=None, "
+                       "dilation_rate=1"),
+    "conv_transpose": ("(inputs, kernel, strides=1, padding='valid', output_padding=None, "
+                       "data_format=None, dilation_rate=1"),
 }
 
 
@@ -199,3 +227,21 @@ def test_keras_ops_name_exists_with_keras_parameters(name):
 def test_keras_ops_name_has_a_docstring(name):
     assert (getattr(keras.ops, name).__doc__ or "").strip()
 
+
+@pytest.mark.parametrize("name", sorted(KERAS_PREFIXES))
+def test_keras_ops_conv_family_takes_keras_positional_arguments(name):
+    plain = _plain(inspect.signature(getattr(keras.ops, name)))
+    assert plain.startswith(KERAS_PREFIXES[name] + ", *, bias=None")
+
+
+def test_keras_defaults_change_results_as_in_keras():
+    import numpy as np
+
+    a, b = np.ones((2, 3)), np.zeros((2, 3))
+    assert keras.ops.concatenate([a, b]).shape == (4, 3)  # axis=0, Keras's default
+    assert keras.ops.squeeze(np.ones((1, 3, 1))).shape == (3,)
+    assert float(keras.ops.max(np.array([1.0, 2.0]), initial=5.0).data) == 5.0
+    rows, cols = keras.ops.where(np.array([[True, False], [False, True]]))
+    assert rows.data.tolist() == [0, 1] and cols.data.tolist() == [0, 1]
+    x, k = np.ones((1, 5, 5, 2)), np.ones((3, 3, 2, 4))
+    assert keras.ops.conv(x, k, 2, "same").shape == (1, 3, 3, 4)  # strides, padding by position

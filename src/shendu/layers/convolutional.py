@@ -120,8 +120,9 @@ class _Conv(Layer):
                                         constraint=self.bias_constraint)
 
     def _convolve(self, inputs, activation):
-        return ops.conv(inputs, self.kernel, self.bias, self.strides, self.padding,
-                        self.dilation_rate, self.groups, self.data_format, activation)
+        return ops.conv(inputs, self.kernel, self.strides, self.padding, self.data_format,
+                        self.dilation_rate, bias=self.bias, groups=self.groups,
+                        activation=activation)
 
     def call(self, inputs):
         if self._channels(inputs.shape) != self.input_channels:
@@ -244,8 +245,9 @@ class DepthwiseConv2D(_Conv):
                                         constraint=self.bias_constraint)
 
     def _convolve(self, inputs, activation):
-        return ops.depthwise_conv(inputs, self.depthwise_kernel, self.bias, self.strides,
-                                  self.padding, self.dilation_rate, self.data_format, activation)
+        return ops.depthwise_conv(inputs, self.depthwise_kernel, self.strides, self.padding,
+                                  self.data_format, self.dilation_rate, bias=self.bias,
+                                  activation=activation)
 
     def _out_channels(self) -> int:
         return self.input_channels * self.depth_multiplier
@@ -315,10 +317,10 @@ class SeparableConv2D(_Conv):
                                         constraint=self.bias_constraint)
 
     def _convolve(self, inputs, activation):
-        depthwise = ops.depthwise_conv(inputs, self.depthwise_kernel, None, self.strides,
-                                       self.padding, self.dilation_rate, self.data_format)
-        return ops.conv(depthwise, self.pointwise_kernel, self.bias,
-                        data_format=self.data_format, activation=activation)
+        depthwise = ops.depthwise_conv(inputs, self.depthwise_kernel, self.strides,
+                                       self.padding, self.data_format, self.dilation_rate)
+        return ops.conv(depthwise, self.pointwise_kernel, data_format=self.data_format,
+                        bias=self.bias, groups=1, activation=activation)
 
     def _conv_settings(self, act) -> None:
         return None  # not one Conv op: the layer-by-layer path runs it
@@ -364,9 +366,9 @@ class Conv2DTranspose(_Conv):
         return (*self.kernel_size, self.filters, channels)
 
     def _convolve(self, inputs, activation):
-        return ops.conv_transpose(inputs, self.kernel, self.bias, self.strides, self.padding,
-                                  self.output_padding, self.dilation_rate, self.data_format,
-                                  activation)
+        return ops.conv_transpose(inputs, self.kernel, self.strides, self.padding,
+                                  self.output_padding, self.data_format, self.dilation_rate,
+                                  bias=self.bias, activation=activation)
 
     def compute_output_shape(self, input_shape):
         cf = self.data_format == "channels_first"

@@ -163,8 +163,8 @@ class SeparableConv1D(SeparableConv2D):
         depthwise = depthwise_conv1d(inputs, self.depthwise_kernel, None, self.strides,
                                      self.padding, self.dilation_rate, self.data_format, None,
                                      f"SeparableConv1D '{self.name}'")
-        return ops.conv(depthwise, self.pointwise_kernel, self.bias,
-                        data_format=self.data_format, activation=activation)
+        return ops.conv(depthwise, self.pointwise_kernel, data_format=self.data_format,
+                        bias=self.bias, groups=1, activation=activation)
 
 
 SeparableConvolution1D = SeparableConv1D

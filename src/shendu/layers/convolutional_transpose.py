@@ -105,9 +105,9 @@ class Conv1DTranspose(_ConvTranspose):
                         else (n, 1, *inputs.shape[1:]))
         kernel = ops.reshape(self.kernel, (1, *self.kernel.shape))
         output_padding = None if self.output_padding is None else (0, *self.output_padding)
-        y = ops.conv_transpose(x, kernel, self.bias, (1, *self.strides), self.padding,
-                               output_padding, (1, *self.dilation_rate), self.data_format,
-                               activation)
+        y = ops.conv_transpose(x, kernel, (1, *self.strides), self.padding, output_padding,
+                               self.data_format, (1, *self.dilation_rate), bias=self.bias,
+                               activation=activation)
         return ops.reshape(y, (n, y.shape[1], y.shape[3]) if cf else (n, y.shape[2], y.shape[3]))
 
     def _conv_settings(self, act) -> None:

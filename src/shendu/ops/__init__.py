@@ -152,7 +152,7 @@ from .nn_activations import (
 from .normalization import batch_norm, group_norm, l2_normalize, layer_norm
 from .norms import norm
 from .ordering import argsort, sort, top_k
-from .pooling import avg_pool, max_pool
+from .pooling import average_pool, avg_pool, max_pool
 from .predicates import (
     allclose,
     ceil,
@@ -221,7 +221,7 @@ __all__ = [
     "square", "squeeze", "stack", "subtract", "sum", "tanh", "transpose", "unbroadcast",
     "sparse_softmax_cross_entropy", "squared_difference", "where",
     "batch_norm", "group_norm", "l2_normalize", "layer_norm",
-    "avg_pool", "conv", "conv_transpose", "depthwise_conv", "max_pool",
+    "average_pool", "avg_pool", "conv", "conv_transpose", "depthwise_conv", "max_pool",
     "argmax", "argmin", "cast", "convert_to_numpy", "convert_to_tensor", "equal", "greater",
     "greater_equal", "less", "less_equal", "not_equal",
     # keras.ops names (elementwise, reductions, arrangement, ordering, indexing, creation...)

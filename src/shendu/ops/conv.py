@@ -28,7 +28,7 @@ from __future__ import annotations
 import numbers
 
 from ..autograd import Function
-from ..backend import get_array_module
+from ..backend import get_array_module, image_data_format
 from ..errors import ArgumentError, ShapeError
 from .activations import Sigmoid, Softmax, get_kernel
 from .scratch import small_ufunc_buffers
@@ -381,6 +381,11 @@ def _geometry(x_shape, kernel_hw, strides, dilation, padding, one_d, channels_fi
     return tuple(pads), tuple(out)
 
 
+def _data_format(value) -> str:
+    """None means the configured ``image_data_format()``, as in Keras's ops."""
+    return image_data_format() if value is None else value
+
+
 def _spatial_args(x, rank, strides, dilation_rate, where):
     if x.ndim != rank + 2:
         raise ShapeError(
@@ -390,13 +395,20 @@ def _spatial_args(x, rank, strides, dilation_rate, where):
     return as_tuple(strides, rank, "strides"), as_tuple(dilation_rate, rank, "dilation_rate")
 
 
-def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, groups=1,
-         data_format="channels_last", activation=None):
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *,
+         bias=None, groups=None, activation=None):
     """act(conv(x, kernel) + bias) for 1-D (N, L, C) or 2-D (N, H, W, C) inputs, as one op.
 
-    ``kernel`` is (k, C/groups, F) or (kh, kw, C/groups, F); ``padding`` 'valid', 'same'
-    (TF's rule: the extra pad goes after) or, in 1-D, 'causal'.
+    Keras's ``ops.conv`` arguments first; ``bias``, ``groups`` and ``activation`` (keywords)
+    fuse the layer's bias and activation into the op. ``kernel`` is (k, C/groups, F) or
+    (kh, kw, C/groups, F) (``groups`` defaults to C over the kernel's input channels, as in
+    Keras); ``padding`` 'valid', 'same' (TF's rule: the extra pad goes after) or, in 1-D,
+    'causal'; ``data_format`` None follows ``keras.config.image_data_format()``.
     """
+    x, data_format = inputs, _data_format(data_format)
+    if groups is None:
+        c = x.shape[1] if data_format == "channels_first" else x.shape[-1]
+        groups = max(1, c // kernel.shape[-2]) if kernel.shape[-2] else 1
     rank = len(kernel.shape) - 2
     where = f"conv{rank}d"
     strides, dilation = _spatial_args(x, rank, strides, dilation_rate, where)
@@ -413,7 +425,8 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, grou
     if isinstance(act, (Sigmoid, Softmax)):
         from .activations import activation as apply_activation
 
-        out = conv(x, kernel, bias, strides, padding, dilation_rate, groups, data_format)
+        out = conv(x, kernel, strides, padding, data_format, dilation_rate, bias=bias,
+                   groups=groups)
         return apply_activation(out, act)
     return Conv.apply(*((x, kernel) if bias is None else (x, kernel, bias)),
                       **conv_settings(rank, tuple(kernel.shape[:rank]), strides, dilation, padding,
@@ -432,13 +445,15 @@ def conv_settings(rank, kernel_hw, strides, dilation, padding, groups, act, chan
                 where=f"conv{rank}d")
 
 
-def depthwise_conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,
-                   data_format="channels_last", activation=None):
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1, *, bias=None, activation=None):
     """Depthwise conv: kernel (kh, kw, C, multiplier); output channel c·multiplier + m.
+    Keras's ``ops.depthwise_conv`` arguments; ``bias`` and ``activation`` fused (keywords).
 
     One grouped :class:`Conv` (C groups of one channel) that reads the kernel as
     (kh, kw, 1, C·multiplier) and hands its gradient back in the kernel's own shape.
     """
+    x, data_format = inputs, _data_format(data_format)
     where = "depthwise_conv2d"
     strides, dilation = _spatial_args(x, 2, strides, dilation_rate, where)
     padding = check_padding(padding, where)
@@ -454,7 +469,7 @@ def depthwise_conv(x, kernel, bias=None, strides=1, padding="valid", dilation_ra
     if isinstance(act, (Sigmoid, Softmax)):
         from .activations import activation as apply_activation
 
-        out = depthwise_conv(x, kernel, bias, strides, padding, dilation_rate, data_format)
+        out = depthwise_conv(x, kernel, strides, padding, data_format, dilation_rate, bias=bias)
         return apply_activation(out, act)
     return Conv.apply(*((x, kernel) if bias is None else (x, kernel, bias)),
                       **depthwise_settings(kernel.shape, strides, dilation, padding, act,
@@ -536,9 +551,11 @@ class ConvTranspose(Function):
         return gx, gK, gb
 
 
-def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None,
-                   dilation_rate=1, data_format="channels_last", activation=None):
-    """Transposed 2-D convolution (Keras Conv2DTranspose); kernel (kh, kw, filters, C)."""
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1, *, bias=None, activation=None):
+    """Transposed 2-D convolution (Keras Conv2DTranspose); kernel (kh, kw, filters, C).
+    Keras's ``ops.conv_transpose`` arguments; ``bias`` and ``activation`` fused (keywords)."""
+    x, data_format = inputs, _data_format(data_format)
     where = "conv2d_transpose"
     strides, dilation = _spatial_args(x, 2, strides, dilation_rate, where)
     padding = check_padding(padding, where)
@@ -553,8 +570,8 @@ def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padd
     if isinstance(act, (Sigmoid, Softmax)):
         from .activations import activation as apply_activation
 
-        out = conv_transpose(x, kernel, bias, strides, padding, output_padding, dilation_rate,
-                             data_format)
+        out = conv_transpose(x, kernel, strides, padding, output_padding, data_format,
+                             dilation_rate, bias=bias)
         return apply_activation(out, act)
     hw = tuple(x.shape[2:] if channels_first else x.shape[1:3])
     kernel_hw = tuple(kernel.shape[:2])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ..autograd import Function, Tensor, as_tensor
 from ..backend import get_array_module
+from ..errors import ArgumentError
 
 
 def unbroadcast(grad, shape):
@@ -233,24 +234,24 @@ class Where(Function):
         return None, ga, gb
 
 
-def add(a, b):
-    """a + b with broadcasting."""
-    return Add.apply(*_same_dtype(a, b))
+def add(x1, x2):
+    """x1 + x2 with broadcasting."""
+    return Add.apply(*_same_dtype(x1, x2))
 
 
-def subtract(a, b):
-    """a - b with broadcasting."""
-    return Subtract.apply(*_same_dtype(a, b))
+def subtract(x1, x2):
+    """x1 - x2 with broadcasting."""
+    return Subtract.apply(*_same_dtype(x1, x2))
 
 
-def multiply(a, b):
-    """a * b with broadcasting."""
-    return Multiply.apply(*_same_dtype(a, b))
+def multiply(x1, x2):
+    """x1 * x2 with broadcasting."""
+    return Multiply.apply(*_same_dtype(x1, x2))
 
 
-def divide(a, b):
-    """a / b with broadcasting."""
-    return Divide.apply(*_same_dtype(a, b))
+def divide(x1, x2):
+    """x1 / x2 with broadcasting."""
+    return Divide.apply(*_same_dtype(x1, x2))
 
 
 def negative(x):
@@ -258,9 +259,9 @@ def negative(x):
     return Negative.apply(x)
 
 
-def power(x, p):
-    """x ** p (p a number or a tensor)."""
-    return Power.apply(*_same_dtype(x, p))
+def power(x1, x2):
+    """x1 ** x2 (x2 a number or a tensor)."""
+    return Power.apply(*_same_dtype(x1, x2))
 
 
 def exp(x):
@@ -288,23 +289,29 @@ def abs(x):  # noqa: A001 - the name users expect
     return Abs.apply(x)
 
 
-def clip(x, low, high):
-    """Clamp x to [low, high]; the gradient is zero outside."""
-    return Clip.apply(x, low=low, high=high)
+def clip(x, x_min, x_max):
+    """Clamp x to [x_min, x_max]; the gradient is zero outside."""
+    return Clip.apply(x, low=x_min, high=x_max)
 
 
-def maximum(a, b):
+def maximum(x1, x2):
     """Elementwise max of two tensors (or a tensor and a number)."""
-    return Maximum.apply(*_same_dtype(a, b))
+    return Maximum.apply(*_same_dtype(x1, x2))
 
 
-def minimum(a, b):
+def minimum(x1, x2):
     """Elementwise min of two tensors (or a tensor and a number)."""
-    return Minimum.apply(*_same_dtype(a, b))
+    return Minimum.apply(*_same_dtype(x1, x2))
 
 
-def where(condition, a, b):
-    """Choose a where condition holds, else b; condition is not differentiated."""
+def where(condition, x1=None, x2=None):
+    """Choose x1 where condition holds, else x2; condition is not differentiated. With
+    condition alone: the indices where it holds, one array per axis (``ops.nonzero``)."""
     cond = condition.data if hasattr(condition, "creator") else condition
-    a, b = _same_dtype(a, b)
-    return Where.apply(as_tensor(cond), a, b)
+    if x1 is None and x2 is None:
+        return tuple(Tensor(i.astype("int32")) for i in get_array_module(cond).nonzero(cond))
+    if x1 is None or x2 is None:
+        raise ArgumentError("where: give both x1 and x2, or neither (then the indices where "
+                            "condition holds come back). Hint: ops.where(c, x, 0.0).")
+    x1, x2 = _same_dtype(x1, x2)
+    return Where.apply(as_tensor(cond), x1, x2)

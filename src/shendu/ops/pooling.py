@@ -217,6 +217,10 @@ class AvgPool(_Pool):
 
 def _pool(cls, x, pool_size, strides, padding, data_format, name):
     rank = x.ndim - 2
+    if data_format is None:
+        from ..backend import image_data_format
+
+        data_format = image_data_format()
     if rank not in (1, 2):
         raise ShapeError(
             f"{name}: expected a 3-D (batch, steps, channels) or 4-D (batch, rows, cols, "
@@ -237,11 +241,16 @@ def pool_settings(rank, pool_size, strides, padding, data_format, name) -> dict:
                 one_d=one_d, channels_first=data_format == "channels_first", where=name)
 
 
-def max_pool(x, pool_size, strides=None, padding="valid", data_format="channels_last"):
-    """Max pooling over (N, L, C) or (N, H, W, C); ``strides`` defaults to ``pool_size``."""
-    return _pool(MaxPool, x, pool_size, strides, padding, data_format, "max_pool")
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Max pooling over (N, L, C) or (N, H, W, C); ``strides`` defaults to ``pool_size``;
+    ``data_format`` None follows ``image_data_format()``."""
+    return _pool(MaxPool, inputs, pool_size, strides, padding, data_format, "max_pool")
 
 
-def avg_pool(x, pool_size, strides=None, padding="valid", data_format="channels_last"):
-    """Average pooling; with 'same' padding the padded cells are not counted."""
-    return _pool(AvgPool, x, pool_size, strides, padding, data_format, "avg_pool")
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Average pooling (Keras's ``ops.average_pool``); with 'same' padding the padded cells
+    are not counted."""
+    return _pool(AvgPool, inputs, pool_size, strides, padding, data_format, "average_pool")
+
+
+avg_pool = average_pool

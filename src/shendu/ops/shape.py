@@ -19,7 +19,7 @@ import numpy as np
 from ..autograd import Function, Tensor, as_tensor
 from ..backend import get_array_module
 from ..errors import ArgumentError, ShapeError
-from .math import unbroadcast
+from .math import maximum, minimum, unbroadcast
 
 
 def _axes(axis, ndim):
@@ -202,19 +202,21 @@ def mean(x, axis=None, keepdims=False):
     return Mean.apply(x, axis=axis, keepdims=keepdims)
 
 
-def max(x, axis=None, keepdims=False):  # noqa: A001
-    """Maximum over ``axis``; ties share the gradient."""
-    return Max.apply(x, axis=axis, keepdims=keepdims)
+def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001
+    """Maximum over ``axis``; ties share the gradient. ``initial``: a floor on the result."""
+    out = Max.apply(x, axis=axis, keepdims=keepdims)
+    return out if initial is None else maximum(out, initial)
 
 
-def min(x, axis=None, keepdims=False):  # noqa: A001
-    """Minimum over ``axis``; ties share the gradient."""
-    return Min.apply(x, axis=axis, keepdims=keepdims)
+def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001
+    """Minimum over ``axis``; ties share the gradient. ``initial``: a ceiling on the result."""
+    out = Min.apply(x, axis=axis, keepdims=keepdims)
+    return out if initial is None else minimum(out, initial)
 
 
-def matmul(a, b):
+def matmul(x1, x2):
     """Matrix product with NumPy's ``@`` rules (batched, 1-D vectors)."""
-    a, b = as_tensor(a), as_tensor(b)
+    a, b = as_tensor(x1), as_tensor(x2)
     _check_matmul(a.shape, b.shape)
     if a.ndim == 1 and b.ndim == 1:  # a dot product: (1, n) @ (n, 1), then a scalar
         return reshape(MatMul.apply(expand_dims(a, 0), expand_dims(b, -1)), ())
@@ -225,9 +227,9 @@ def matmul(a, b):
     return MatMul.apply(a, b)
 
 
-def reshape(x, shape):
+def reshape(x, newshape):
     """Reshape (one dimension may be -1)."""
-    return Reshape.apply(x, shape=tuple(shape))
+    return Reshape.apply(x, shape=tuple(newshape))
 
 
 def transpose(x, axes=None):
@@ -249,9 +251,9 @@ def getitem(x, index):
     return GetItem.apply(x, index=index)
 
 
-def concatenate(tensors, axis=-1):
-    """Join tensors along an existing axis."""
-    tensors = [as_tensor(t) for t in tensors]
+def concatenate(xs, axis=0):
+    """Join the tensors of ``xs`` along an existing axis (the first by default, as in Keras)."""
+    tensors = [as_tensor(t) for t in xs]
     _check_concatenate([t.shape for t in tensors], axis)
     return Concatenate.apply(*tensors, axis=axis)
 
@@ -301,9 +303,9 @@ def _check_concatenate(shapes, axis) -> None:
             )
 
 
-def stack(tensors, axis=0):
-    """Join tensors along a new axis."""
-    return Stack.apply(*[as_tensor(t) for t in tensors], axis=axis)
+def stack(x, axis=0):
+    """Join the tensors of the sequence ``x`` along a new axis."""
+    return Stack.apply(*[as_tensor(t) for t in x], axis=axis)
 
 
 def expand_dims(x, axis):
@@ -313,8 +315,13 @@ def expand_dims(x, axis):
     return reshape(x, shape)
 
 
-def squeeze(x, axis):
-    """Remove an axis of size 1."""
+def squeeze(x, axis=None):
+    """Remove the axis (or axes) of size 1 named by ``axis``; every size-1 axis when None."""
     shape = list(x.shape)
-    del shape[axis]
-    return reshape(x, shape)
+    if axis is None:
+        return reshape(x, [d for d in shape if d != 1])
+    axes = sorted({a % len(shape) for a in (axis if isinstance(axis, (list, tuple)) else [axis])})
+    if any(shape[a] != 1 for a in axes):
+        raise ShapeError(f"squeeze: axis {axis} of a tensor of shape {tuple(shape)} is not of "
+                         "size 1. Hint: squeeze only size-1 axes, or reshape.")
+    return reshape(x, [d for i, d in enumerate(shape) if i not in axes])
