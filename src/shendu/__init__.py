@@ -28,6 +28,7 @@ _SUBMODULES = {
 # that wrote ``import keras`` runs after ``import shendu as keras``. name -> submodule holding it.
 _TOP_LEVEL = {
     "Tensor": "autograd", "no_grad": "autograd", "Input": "layers", "InputLayer": "layers",
+    "InputSpec": "layers",
     "Layer": "layers", "Variable": "layers", "Model": "models", "Sequential": "models",
     "Loss": "losses", "Metric": "metrics", "Optimizer": "optimizers",
 }

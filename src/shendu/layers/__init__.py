@@ -11,6 +11,7 @@ from ..errors import ArgumentError, unknown_name
 from .base import Layer, Variable
 from .core import Activation, Dense, Input, InputLayer
 from .dropout import Dropout
+from .input_spec import InputSpec
 from .lambda_layer import Lambda
 from .merging import (
     Add,
@@ -30,6 +31,7 @@ from .merging import (
     subtract,
 )
 from .node import SymbolicTensor
+from .op_layer import OpLayer
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 
 
@@ -108,11 +110,11 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
 
 
 __all__ = ["Activation", "Add", "Average", "Concatenate", "Dense", "Dot", "Input", "InputLayer",
-           "Layer", "Maximum", "Minimum", "Multiply", "Subtract", "SymbolicTensor", "Variable",
-           "add", "average", "concatenate", "deserialize", "maximum", "minimum", "multiply",
-           "register", "serialize", "subtract"]
+           "InputSpec", "Layer", "Maximum", "Minimum", "Multiply", "Subtract", "SymbolicTensor",
+           "Variable", "add", "average", "concatenate", "deserialize", "maximum", "minimum",
+           "multiply", "register", "serialize", "subtract"]
 
-register(Dropout, Flatten, Lambda, Permute, RepeatVector, Reshape)
+register(Dropout, Flatten, Lambda, OpLayer, Permute, RepeatVector, Reshape)
 __all__ += ["Dropout", "Flatten", "Lambda", "Permute", "RepeatVector", "Reshape"]
 
 # The other layers load on first use (``from shendu.layers import Conv2D``, ``deserialize``,

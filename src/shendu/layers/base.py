@@ -27,6 +27,7 @@ import numpy as np
 from .. import backend, initializers
 from ..autograd import Tensor, no_grad
 from ..errors import ArgumentError, DTypeError, NotBuiltError, ShapeError
+from .input_spec import check_input_spec
 from .node import Node, flatten, is_symbolic, map_structure, symbolic_outputs
 from .variable import Variable
 from .weight_budget import charge
@@ -220,6 +221,8 @@ class Layer:
         if is_symbolic(inputs):
             return self._symbolic_call(inputs, *args, **kwargs)
         inputs = self._to_tensor(inputs)
+        if self.input_spec is not None:
+            check_input_spec(self, inputs)
         if not self.built:
             self.build_from_shape(_shapes(inputs))
         if self._accepts_training():
@@ -239,6 +242,7 @@ class Layer:
                 penalty = self.activity_regularizer(out)
                 self.add_loss(penalty / out.shape[0] if out.ndim else penalty)
 
+    input_spec = None  # an InputSpec (or a list, one per input) every call is checked against
     supports_masking = False  # True: the input mask passes through unchanged
     takes_strings = False  # True: reads raw text (TextVectorization; a model starting with one)
 
@@ -253,6 +257,8 @@ class Layer:
             raise DTypeError(
                 f"Layer '{self.name}' ({type(self).__name__}): got a string input, but it takes "
                 "numbers. Hint: put TextVectorization between Input(dtype='string') and it.")
+        if self.input_spec is not None:
+            check_input_spec(self, inputs)
         if not self.built:
             self.build_from_shape(map_structure(lambda t: t.shape, inputs))
         call_kwargs = dict(kwargs)

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..autograd import Tensor, no_grad
 from ..errors import ArgumentError, DTypeError
+from ..ops.symbolic import SYMBOLIC_TYPES
 
 # Lengths given to unknown (None) input axes past the batch axis in the second and third dry
 # runs; an output axis whose length changes between them is unknown too. Doubling keeps the
@@ -47,6 +48,79 @@ class SymbolicTensor:
     def __repr__(self) -> str:
         layer = self.node.layer.name if self.node is not None else "?"
         return f"<SymbolicTensor shape={self.shape} dtype={self.dtype} from '{layer}'>"
+
+    # Keras 3's operators on symbolic tensors: each records an op node (layers/op_layer.py).
+    # == and != stay identity (graphs look tensors up by identity); NumPy defers to these.
+    __array_ufunc__ = None
+
+    def _op(self, name, *args):
+        from .. import ops
+
+        return getattr(ops, name)(*args)
+
+    def __add__(self, other):
+        return self._op("add", self, other)
+
+    def __radd__(self, other):
+        return self._op("add", other, self)
+
+    def __sub__(self, other):
+        return self._op("subtract", self, other)
+
+    def __rsub__(self, other):
+        return self._op("subtract", other, self)
+
+    def __mul__(self, other):
+        return self._op("multiply", self, other)
+
+    def __rmul__(self, other):
+        return self._op("multiply", other, self)
+
+    def __truediv__(self, other):
+        return self._op("divide", self, other)
+
+    def __rtruediv__(self, other):
+        return self._op("divide", other, self)
+
+    def __pow__(self, other):
+        return self._op("power", self, other)
+
+    def __rpow__(self, other):
+        return self._op("power", other, self)
+
+    def __matmul__(self, other):
+        return self._op("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return self._op("matmul", other, self)
+
+    def __neg__(self):
+        return self._op("negative", self)
+
+    def __abs__(self):
+        return self._op("abs", self)
+
+    def __lt__(self, other):
+        return self._op("less", self, other)
+
+    def __le__(self, other):
+        return self._op("less_equal", self, other)
+
+    def __gt__(self, other):
+        return self._op("greater", self, other)
+
+    def __ge__(self, other):
+        return self._op("greater_equal", self, other)
+
+    def __getitem__(self, key):
+        from .op_layer import GETITEM, record
+
+        return record(GETITEM, (self, key), {})
+
+    __hash__ = object.__hash__
+
+
+SYMBOLIC_TYPES.add(SymbolicTensor)  # ops called on one record a node
 
 
 class Node:
@@ -110,7 +184,8 @@ def symbolic_outputs(run, inputs, args: list):
                 length if d is None else d for d in t.shape[1:])
             return Tensor(np.zeros(shape, dtype=t.dtype))
 
-        with no_grad():
+        # zeros stand in for the values: 1 / x on them is no error of the user's
+        with no_grad(), np.errstate(all="ignore"):
             result = run(map_structure(zeros, inputs), map_structure(zeros, list(args)))
         return result, [tuple(t.shape[1:]) for t in flatten(result)]
 

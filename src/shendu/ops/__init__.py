@@ -256,3 +256,9 @@ __all__ = [
     "squareplus", "swish", "tanh_shrink", "threshold",
     "array", "empty", "empty_like", "tri", "cumprod", "diff",
 ]
+
+# Called on a functional model's symbolic tensors, every op records a graph node (symbolic.py).
+from .symbolic import wrap_namespace  # noqa: E402
+
+wrap_namespace(globals(), __all__)
+del wrap_namespace
