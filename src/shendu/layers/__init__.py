@@ -163,7 +163,10 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "AutoContrast", "RandomColorDegeneration", "RandomGrayscale", "RandomInvert",
         "RandomPosterization", "Solarization"
     ),
+    "hsv_augmentation": ("RandomColorJitter", "RandomHue", "RandomSaturation"),
     "random_shear": ("RandomShear",),
+    "image_filters": ("Equalization", "RandomErasing", "RandomGaussianBlur", "RandomSharpness"),
+    "mixing": ("CutMix", "MixUp"),
     "spatial_dropout": ("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"),
     "attention": ("Attention", "MultiHeadAttention"),
     "attention_variants": ("AdditiveAttention", "GroupQueryAttention",

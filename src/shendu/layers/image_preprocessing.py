@@ -272,7 +272,8 @@ class RandomCrop(_RandomImageLayer):
         return config
 
 
-def _factor_bounds(layer, factor, low: float, example: str) -> tuple[float, float]:
+def _factor_bounds(layer, factor, low: float, example: str,
+                   name: str = "factor") -> tuple[float, float]:
     """Keras's colour factor: a number f in [low, 1], or a pair of them (sorted)."""
     if isinstance(factor, (list, tuple)) and len(factor) == 2:
         pair = tuple(factor)
@@ -280,7 +281,7 @@ def _factor_bounds(layer, factor, low: float, example: str) -> tuple[float, floa
         pair = (-abs(factor), abs(factor)) if low < 0 and _is_number(factor) else (factor,) * 2
     if not all(_is_number(v) and low <= v <= 1 for v in pair):
         raise ArgumentError(
-            f"{_where(layer)}: factor must be a number in [{low:g}, 1] or a pair (lower, "
+            f"{_where(layer)}: {name} must be a number in [{low:g}, 1] or a pair (lower, "
             f"upper) of them, got {factor!r}. Hint: {example}."
         )
     return tuple(sorted(float(v) for v in pair))

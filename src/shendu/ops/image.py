@@ -1,5 +1,6 @@
 """Image ops: flips, affine resampling, separable resizing, crops, contrast and brightness,
-with their backward.
+with their backward; ``rgb_to_hsv`` / ``hsv_to_rgb`` (Keras's ``keras.ops.image`` names) come
+from ``ops/image_hsv.py``.
 
 Images are channels-last batches (n, height, width, channels). ``affine_sample`` reads each
 output pixel (r, c) of image i at the input position ``A_i @ (r, c, 1)`` (A_i a 2×3 matrix),
@@ -23,6 +24,8 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from .image_hsv import hsv_to_rgb as hsv_to_rgb  # keras.ops.image's colour conversions
+from .image_hsv import rgb_to_hsv as rgb_to_hsv
 
 FILL_MODES = ("reflect", "wrap", "nearest", "constant")
 INTERPOLATIONS = ("nearest", "bilinear")
