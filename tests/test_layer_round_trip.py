@@ -180,6 +180,12 @@ SPECS = {
     "Discretization": _one(lambda: L.Discretization(bin_boundaries=[-0.5, 0.0, 0.5],
                                                     output_mode="count"), (4,)),
     "Wrapper": _one(lambda: L.Wrapper(L.Dense(2, activation="relu")), (4,)),
+    # SpectralNormalization, ReversibleEmbedding (its reverse projection: float inputs), Pipeline
+    "SpectralNormalization": _one(lambda: L.SpectralNormalization(L.Dense(3)), (4,)),
+    "ReversibleEmbedding": lambda: (lambda x: (Model(x, L.ReversibleEmbedding(
+        10, 4, tie_weights=False, logit_soft_cap=2.0)(x, reverse=True)), [(5, 4)]))(
+        L.Input(shape=(5, 4))),
+    "Pipeline": _one(lambda: L.Pipeline([L.Rescaling(0.5), L.Dense(3)]), (4,)),
 }
 # Not a layer of a numeric model, or covered elsewhere:
 EXEMPT = {
@@ -190,6 +196,8 @@ EXEMPT = {
     "StringLookup": "takes strings, not arrays: its save/load test is in tests/test_lookup.py",
     "IntegerLookup": "takes integer ids: its save/load test is in tests/test_lookup.py",
     "CategoryEncoding": "takes integer ids: save/load in tests/test_normalization_preprocessing.py",
+    "Hashing": "takes strings or integer ids: its save/load test is in tests/test_hashing.py",
+    "HashedCrossing": "takes a list of categorical features: save/load in tests/test_hashing.py",
 }
 
 

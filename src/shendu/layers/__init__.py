@@ -179,11 +179,15 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "text": ("TextVectorization",),
     "normalization_preprocessing": ("CategoryEncoding", "Normalization"),
     "lookup": ("IntegerLookup", "StringLookup"),
+    "hashing": ("HashedCrossing", "Hashing"),
     "recurrent": ("GRU", "LSTM", "SimpleRNN"),
     "conv_lstm": ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"),
     "rnn_cells": ("GRUCell", "LSTMCell", "SimpleRNNCell", "StackedRNNCells"),
     "rnn_generic": ("RNN",),
     "wrappers": ("Bidirectional", "TimeDistributed", "Wrapper"),
+    "spectral_normalization": ("SpectralNormalization",),
+    "reversible_embedding": ("ReversibleEmbedding",),
+    "pipeline": ("Pipeline",),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 __all__ += sorted(_LAZY)
