@@ -257,6 +257,15 @@ __all__ = [
     "array", "empty", "empty_like", "tri", "cumprod", "diff",
 ]
 
+# The families whose modules list their own public names (each module's __all__).
+from . import core_extra  # noqa: E402
+
+for _family in (core_extra,):
+    for _name in _family.__all__:
+        globals()[_name] = getattr(_family, _name)
+    __all__ += _family.__all__
+del _family
+
 # Called on a functional model's symbolic tensors, every op records a graph node (symbolic.py).
 from .symbolic import wrap_namespace  # noqa: E402
 
