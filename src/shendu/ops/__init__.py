@@ -258,9 +258,9 @@ __all__ = [
 ]
 
 # The families whose modules list their own public names (each module's __all__).
-from . import core_extra, nn_extra, numpy_extra  # noqa: E402
+from . import core_extra, nn_extra, numpy_extra, spectral  # noqa: E402
 
-for _family in (core_extra, nn_extra, numpy_extra):
+for _family in (core_extra, nn_extra, numpy_extra, spectral):
     for _name in _family.__all__:
         globals()[_name] = getattr(_family, _name)
     __all__ += _family.__all__
