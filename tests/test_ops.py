@@ -395,3 +395,12 @@ def test_matmul_of_mismatched_shapes_names_both(a, b, words):
 def test_concatenate_of_mismatched_shapes_or_axis_says_which(shapes, axis, error, words):
     with pytest.raises(error, match=words):
         ops.concatenate([np.ones(s) for s in shapes], axis=axis)
+
+
+def test_a_python_number_takes_the_dtype_of_a_zero_d_tensor():
+    """NumPy 2's rule, one level further: a 0-d float32 constant plus 1.0 stays float32 (it
+    became float64, so a scan carry `c + 1.0` drifted to float64)."""
+    c = Tensor(np.float32(2.0))
+    for out in (c + 1.0, 1.0 + c, ops.multiply(c, 3), ops.maximum(0.5, c)):
+        assert out.dtype == np.float32
+    assert (Tensor(np.float64(1.0)) + np.float32(1.0)).dtype == np.float64  # both 0-d: NumPy

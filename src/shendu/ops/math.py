@@ -32,11 +32,14 @@ def unbroadcast(grad, shape):
     return grad
 
 
-def _is_weak(x) -> bool:
-    """A Python number or a 0-d constant: like NumPy 2's scalars, it adopts the other dtype."""
+def _is_weak(x) -> int:
+    """How readily x adopts the other operand's dtype, as NumPy 2's scalars do: 2 for a Python
+    number, 1 for a 0-d constant, 0 otherwise (a Tensor in the graph is never replaced)."""
     if isinstance(x, Tensor):
-        return x.ndim == 0 and not x.requires_grad  # a Tensor in the graph is never replaced
-    return isinstance(x, (int, float)) or getattr(x, "ndim", None) == 0
+        return int(x.ndim == 0 and not x.requires_grad)
+    if isinstance(x, (int, float)):
+        return 2
+    return int(getattr(x, "ndim", None) == 0)
 
 
 def _cast_weak(t, dtype):
@@ -52,9 +55,9 @@ def _same_dtype(a, b):
     """Python scalars take the tensor's dtype (as in NumPy 2), so float32 stays float32."""
     a_weak, b_weak = _is_weak(a), _is_weak(b)
     a, b = as_tensor(a), as_tensor(b)
-    if a_weak and not b_weak:
+    if a_weak > b_weak:
         a = _cast_weak(a, b.data.dtype)
-    elif b_weak and not a_weak:
+    elif b_weak > a_weak:
         b = _cast_weak(b, a.data.dtype)
     return a, b
 
