@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "activations", "autograd", "backend", "callbacks", "config", "constraints", "data", "datasets",
     "errors", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
-    "parameters", "regularizers", "saving", "testing", "utils",
+    "parameters", "random", "regularizers", "saving", "testing", "utils",
 }
 
 

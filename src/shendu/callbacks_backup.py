@@ -42,6 +42,11 @@ def _layer_generators(model) -> dict[str, np.random.Generator]:
         generator = getattr(layer, "_rng", None)
         if isinstance(generator, np.random.Generator):
             found[str(len(found))] = generator
+        # a custom layer's keras.random.SeedGenerator attributes, in attribute order
+        for value in list(vars(layer).values()):
+            if type(value).__name__ == "SeedGenerator" and isinstance(
+                    getattr(value, "generator", None), np.random.Generator):
+                found[str(len(found))] = value.generator
         stack.extend(getattr(layer, "_layers", []))
     return found
 
