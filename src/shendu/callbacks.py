@@ -411,7 +411,7 @@ class TerminateOnNaN(Callback):
 _LAZY = {"BackupAndRestore": "callbacks_backup", "CSVLogger": "callbacks_io",
          "ModelCheckpoint": "callbacks_io", "TensorBoard": "callbacks_io",
          "LambdaCallback": "callbacks_schedule", "LearningRateScheduler": "callbacks_schedule",
-         "ReduceLROnPlateau": "callbacks_schedule"}
+         "ReduceLROnPlateau": "callbacks_schedule", "SwapEMAWeights": "callbacks_schedule"}
 
 
 def __getattr__(name: str):

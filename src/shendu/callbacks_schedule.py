@@ -1,4 +1,5 @@
-"""Callbacks that steer training: LearningRateScheduler, ReduceLROnPlateau, LambdaCallback.
+"""Callbacks that steer training: LearningRateScheduler, ReduceLROnPlateau, LambdaCallback,
+SwapEMAWeights.
 
 >>> from shendu.callbacks_schedule import LearningRateScheduler
 >>> LearningRateScheduler(lambda epoch, lr: lr * 0.5).verbose
@@ -268,3 +269,51 @@ class LambdaCallback(Callback):
             methods[name] = _hook_method(function, takes_index)
         # a class of its own, so fit sees exactly these hooks as overridden
         self.__class__ = type("LambdaCallback", (LambdaCallback,), methods)
+
+
+class SwapEMAWeights(Callback):
+    """Evaluate and predict with the optimizer's moving averages of the weights (Keras's
+    SwapEMAWeights; the optimizer needs ``use_ema=True``). Validation, ``evaluate`` and
+    ``predict`` inside training see the averages, training goes on from the raw weights. With
+    ``swap_on_epoch=True`` the averages are in the model from each epoch's end to the next
+    epoch's start, so a ModelCheckpoint placed after this callback saves them.
+
+    >>> SwapEMAWeights(swap_on_epoch=True).swap_on_epoch
+    True
+    """
+
+    def __init__(self, swap_on_epoch: bool = False):
+        super().__init__()
+        self.swap_on_epoch = bool(swap_on_epoch)
+        self._ema_in_model = False
+
+    def _swap(self, to_average: bool = False) -> None:
+        self.model.optimizer.swap_average(to_average)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.swap_on_epoch and self._ema_in_model:
+            self._swap()
+            self._ema_in_model = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.swap_on_epoch and not self._ema_in_model:
+            self._swap()
+            self._ema_in_model = True
+            if epoch == self.params.get("epochs", 0) - 1:
+                self._swap(to_average=True)  # fit's final copy keeps the averages in place
+
+    def on_test_begin(self, logs=None):
+        if not self._ema_in_model:
+            self._swap()
+
+    def on_test_end(self, logs=None):
+        if not self._ema_in_model:
+            self._swap()
+
+    def on_predict_begin(self, logs=None):
+        if not self._ema_in_model:
+            self._swap()
+
+    def on_predict_end(self, logs=None):
+        if not self._ema_in_model:
+            self._swap()

@@ -138,6 +138,9 @@ class Training:
             callback_list.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
+        if epochs > 0 and getattr(self, "optimizer", None) is not None:
+            # with use_ema, the weights become their moving averages (Keras's fit does this)
+            self.optimizer.finalize_variable_values()
         callback_list.on_train_end(logs)
         self.history = history
         return history

@@ -388,10 +388,29 @@ class Optimizer:
                 w[...] = a
 
     def finalize_variable_values(self, var_list=None) -> None:
-        """With ``use_ema``, copy the moving averages into the weights (end of training)."""
+        """With ``use_ema``, copy the moving averages into the weights (``fit`` calls it at the
+        end of training, as Keras does)."""
         if self.use_ema and self._layout is not None:
             for i in self._layout.all():
                 self._layout.params(i)[...] = self._layout.slot_view(self.average, i)
+
+    def swap_average(self, to_average: bool = False) -> None:
+        """Exchange the weights and their moving averages (SwapEMAWeights); with
+        ``to_average`` only copy the weights into the averages (after a swap, so that
+        :meth:`finalize_variable_values` keeps what the weights hold)."""
+        if not self.use_ema or self._layout is None:
+            raise ArgumentError(
+                f"{self.name}: there are no moving averages to swap: the optimizer needs "
+                f"use_ema=True and one training step (use_ema={self.use_ema}). Hint: "
+                "optimizer=Adam(use_ema=True) with the SwapEMAWeights callback.")
+        for i in self._layout.all():
+            w, a = self._layout.params(i), self._layout.slot_view(self.average, i)
+            if to_average:
+                a[...] = w
+            else:
+                kept = w.copy()
+                w[...] = a
+                a[...] = kept
 
     # -- config ------------------------------------------------------------------------------
     def get_config(self) -> dict:
