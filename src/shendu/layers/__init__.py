@@ -25,6 +25,7 @@ from .merging import (
     add,
     average,
     concatenate,
+    dot,
     maximum,
     minimum,
     multiply,
@@ -111,7 +112,7 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
 
 __all__ = ["Activation", "Add", "Average", "Concatenate", "Dense", "Dot", "Input", "InputLayer",
            "InputSpec", "Layer", "Maximum", "Minimum", "Multiply", "Subtract", "SymbolicTensor",
-           "Variable", "add", "average", "concatenate", "deserialize", "maximum", "minimum",
+           "Variable", "add", "average", "concatenate", "deserialize", "dot", "maximum", "minimum",
            "multiply", "register", "serialize", "subtract"]
 
 register(Dropout, Flatten, Lambda, OpLayer, Permute, RepeatVector, Reshape)

@@ -195,3 +195,8 @@ add, subtract, multiply, average, maximum, minimum = (
 def concatenate(inputs, axis=-1, **kwargs):
     """Functional form of :class:`Concatenate`."""
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes=-1, **kwargs):
+    """Functional form of :class:`Dot` (Keras's ``keras.layers.dot(inputs, axes=-1)``)."""
+    return Dot(axes=axes, **kwargs)(inputs)
