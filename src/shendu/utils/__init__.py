@@ -1,6 +1,7 @@
 """Utilities, as ``keras.utils``: seeding for repeatable runs, array helpers (utils/arrays.py),
-data sets of batches (PyDataset, windows over a series, folders of texts, splits), file
-downloads, a progress bar, and the registry of custom classes.
+data sets of batches (PyDataset, windows over a series, folders of texts, images or WAV
+files, splits), image files (with Pillow, when installed), file downloads, a progress bar,
+packing of ``(x, y, sample_weight)``, and the registry and serialization of custom objects.
 
 The helpers beyond seeding and arrays load the first time their name is used, so
 ``import shendu.utils`` stays cheap.
@@ -33,6 +34,19 @@ _LAZY = {
     "register_keras_serializable": ".saving.registry",
     "get_registered_name": ".saving.registry",
     "get_registered_object": ".saving.registry",
+    "image_dataset_from_directory": ".utils.image_dataset",
+    "load_img": ".utils.images",
+    "img_to_array": ".utils.images",
+    "array_to_img": ".utils.images",
+    "save_img": ".utils.images",
+    "audio_dataset_from_directory": ".utils.audio_dataset",
+    "pack_x_y_sample_weight": ".utils.packing",
+    "unpack_x_y_sample_weight": ".utils.packing",
+    "get_custom_objects": ".utils.serialization",
+    "custom_object_scope": ".utils.serialization",
+    "CustomObjectScope": ".utils.serialization",
+    "serialize_keras_object": ".utils.serialization",
+    "deserialize_keras_object": ".utils.serialization",
 }
 
 
@@ -62,7 +76,11 @@ def __dir__():
     return sorted(list(globals()) + list(_LAZY))
 
 
-__all__ = ["PyDataset", "Progbar", "Sequence", "clear_session", "extract_archive", "get_file",
-           "get_registered_name", "get_registered_object", "normalize", "pad_sequences",
-           "register_keras_serializable", "set_random_seed", "split_dataset",
-           "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical"]
+__all__ = ["CustomObjectScope", "PyDataset", "Progbar", "Sequence", "array_to_img",
+           "audio_dataset_from_directory", "clear_session", "custom_object_scope",
+           "deserialize_keras_object", "extract_archive", "get_custom_objects", "get_file",
+           "get_registered_name", "get_registered_object", "image_dataset_from_directory",
+           "img_to_array", "load_img", "normalize", "pack_x_y_sample_weight", "pad_sequences",
+           "register_keras_serializable", "save_img", "serialize_keras_object",
+           "set_random_seed", "split_dataset", "text_dataset_from_directory",
+           "timeseries_dataset_from_array", "to_categorical", "unpack_x_y_sample_weight"]
