@@ -122,6 +122,15 @@ SPECS = {
     "RandomSaturation": _one(lambda: L.RandomSaturation((0.2, 0.8), (-3, 3),
                                                         data_format="channels_first"),
                              (3, 6, 6)),
+    "RandomPerspective": _one(lambda: L.RandomPerspective(0.5, 0.3, seed=1), (6, 6, 2)),
+    "RandomElasticTransform": _one(lambda: L.RandomElasticTransform(
+        scale=(0.2, 0.5), fill_mode="wrap", value_range=(-3, 3)), (6, 6, 2)),
+    "RandAugment": _one(lambda: L.RandAugment((-3, 3), num_ops=3, seed=2), (6, 6, 3)),
+    "AugMix": _one(lambda: L.AugMix((-3, 3), all_ops=False, data_format="channels_first"),
+                   (3, 6, 6)),
+    "ContrastLimitedAdaptiveHistogramEqualization": _one(
+        lambda: L.ContrastLimitedAdaptiveHistogramEqualization((-3, 3), 2.0, (2, 3)), (6, 6, 2)),
+    "MaxNumBoundingBoxes": _one(lambda: L.MaxNumBoundingBoxes(3, fill_value=-2), (6, 6, 2)),
     "ReLU": _one(lambda: L.ReLU(max_value=1.0), (4,)),
     "RepeatVector": _one(lambda: L.RepeatVector(3), (4,)),
     "Rescaling": _one(lambda: L.Rescaling(0.5, offset=1.0), (4,)),
