@@ -168,3 +168,11 @@ def test_pack_and_unpack():
     assert unpack_x_y_sample_weight([x, y, w]) == (x, y, w)
     with pytest.raises(ArgumentError, match="unpack_x_y_sample_weight"):
         unpack_x_y_sample_weight((x, y, w, w))
+
+
+def test_keras_saving_offers_the_same_serializers():
+    import shendu as keras
+
+    for name in ("custom_object_scope", "deserialize_keras_object", "get_custom_objects",
+                 "serialize_keras_object"):
+        assert getattr(keras.saving, name) is getattr(keras.utils, name)
