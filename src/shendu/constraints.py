@@ -99,7 +99,11 @@ _CLASSES = {c.__name__: c for c in ALL.values()}
 
 
 def get(identifier):
-    """A constraint from None, a name, a config dict or an instance/callable."""
+    """A constraint from None, a name, a config dict or an instance/callable.
+
+    >>> get("max_norm").get_config()
+    {'max_value': 2.0, 'axis': 0}
+    """
     if identifier is None or isinstance(identifier, Constraint):
         return identifier
     if isinstance(identifier, str):
@@ -117,8 +121,33 @@ def get(identifier):
 
 
 def serialize(constraint):
+    """The ``{"class_name", "config"}`` dict (or a function's name) :func:`get` turns back.
+
+    >>> serialize(UnitNorm(axis=1))
+    {'class_name': 'UnitNorm', 'config': {'axis': 1}}
+    """
     if constraint is None:
         return None
     if isinstance(constraint, Constraint):
         return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
     return getattr(constraint, "__name__", str(constraint))
+
+
+def deserialize(config, custom_objects=None):
+    """The inverse of :func:`serialize`: as :func:`get`, with the names in ``custom_objects``
+    (a dict of names to classes or functions) looked up first.
+
+    >>> deserialize({"class_name": "MaxNorm", "config": {"max_value": 3.0, "axis": 0}})(
+    ...     np.array([[3.0], [4.0]])).round(6)
+    array([[1.8],
+           [2.4]])
+    """
+    if custom_objects:
+        name = config.get("class_name") if isinstance(config, dict) else config
+        found = custom_objects.get(name) if isinstance(name, str) else None
+        if isinstance(found, type):
+            return found.from_config((config.get("config") or {}) if isinstance(config, dict)
+                                     else {})
+        if found is not None:
+            return found
+    return get(config)
