@@ -16,6 +16,9 @@ from ..errors import ArgumentError, DataError, ShapeError
 
 
 def _kind(loss) -> str:
+    declared = getattr(loss, "target_kind", None)  # "any": the loss checks its targets itself
+    if declared is not None:
+        return declared
     name = type(loss).__name__.lower()
     if "sparse" in name:
         return "sparse"
@@ -38,9 +41,9 @@ def check_targets(loss, y, output_shape, name: str):
     The user's own losses get y as it came (as in Keras, which checks no target shapes): only
     shendu's losses know what shape they need.
     """
-    if _written_by_the_user(loss):
-        return y
     kind = _kind(loss)
+    if kind == "any" or _written_by_the_user(loss):
+        return y
     width = output_shape[-1] if output_shape else 1
     out_ndim = len(output_shape)
     if kind == "sparse":
