@@ -4,7 +4,10 @@ Metrics run on plain arrays after every batch, so each update is a few vectorise
 that add into running totals (kept in float64); nothing is differentiated. ``"accuracy"``
 resolves to binary, categorical or sparse categorical accuracy from the loss and the shapes of
 the targets and predictions. The confusion-matrix metrics (Precision, Recall, AUC, F1Score)
-live in :mod:`shendu.metrics_confusion` and are re-exported here.
+live in :mod:`shendu.metrics_confusion`, the rate-at-rate ones (PrecisionAtRecall, ...) in
+:mod:`shendu.metrics_at`, the IoU family in :mod:`shendu.metrics_iou`, the correlations in
+:mod:`shendu.metrics_correlation` and the loss functions as metric functions in
+:mod:`shendu.metrics_losses`; all are re-exported here.
 
 >>> import numpy as np
 >>> from shendu.metrics import BinaryAccuracy
@@ -21,6 +24,12 @@ import math
 import numpy as np
 
 from .errors import ArgumentError, unknown_name
+from .metrics_at import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 from .metrics_base import Mean, MeanMetricWrapper, Metric, Sum, as_array, same_rank, snake_case
 from .metrics_base import metric_class as _wrapper
 from .metrics_confusion import (
@@ -34,6 +43,27 @@ from .metrics_confusion import (
     TrueNegatives,
     TruePositives,
 )
+from .metrics_correlation import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
+from .metrics_iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
+from .metrics_losses import FUNCTIONS as _LOSS_FUNCTIONS
+from .metrics_losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 
 __all__ = [
     "AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy",
@@ -44,6 +74,12 @@ __all__ = [
     "RootMeanSquaredError", "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy", "SquaredHinge", "Sum", "TopKCategoricalAccuracy",
     "TrueNegatives", "TruePositives", "get", "serialize", "deserialize",
+    "BinaryIoU", "IoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU", "PearsonCorrelation",
+    "ConcordanceCorrelation", "pearson_correlation", "concordance_correlation",
+    "PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity", "binary_crossentropy", "binary_focal_crossentropy",
+    "categorical_crossentropy", "categorical_focal_crossentropy", "categorical_hinge", "hinge",
+    "huber", "kl_divergence", "poisson", "sparse_categorical_crossentropy", "squared_hinge",
 ]
 
 
@@ -390,7 +426,9 @@ CLASSES: list[type[Metric]] = [
     MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
     MeanSquaredLogarithmicError, RootMeanSquaredError, CosineSimilarity, LogCoshError,
     BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence,
-    Poisson, Hinge, SquaredHinge, CategoricalHinge,
+    Poisson, Hinge, SquaredHinge, CategoricalHinge, BinaryIoU, IoU, MeanIoU, OneHotIoU,
+    OneHotMeanIoU, PearsonCorrelation, ConcordanceCorrelation, PrecisionAtRecall,
+    RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity,
 ]
 BY_CLASS_NAME: dict[str, type[Metric]] = {c.__name__: c for c in CLASSES}
 ALL: dict[str, type[Metric]] = {snake_case(c.__name__): c for c in CLASSES}
@@ -406,7 +444,7 @@ FUNCTIONS = {f.__name__: f for f in (
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
     top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, mean_squared_error,
     mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
-    cosine_similarity, log_cosh,
+    cosine_similarity, log_cosh, pearson_correlation, concordance_correlation, *_LOSS_FUNCTIONS,
 )}
 
 mse = MSE = mean_squared_error
