@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from ..errors import unknown_name
+from ..errors import ArgumentError, unknown_name
 
 if TYPE_CHECKING:
     from .base import Optimizer
@@ -24,9 +24,13 @@ if TYPE_CHECKING:
 _MODULES: dict[str, tuple[str, ...]] = {
     "sgd": ("SGD",), "rmsprop": ("RMSprop",), "adagrad": ("Adagrad",),
     "adadelta": ("Adadelta",), "adam": ("Adam", "AdamW"), "adamax": ("Adamax",),
-    "nadam": ("Nadam",), "ftrl": ("Ftrl",), "lion": ("Lion",),
+    "nadam": ("Nadam",), "ftrl": ("Ftrl",), "lion": ("Lion",), "adafactor": ("Adafactor",),
+    "lamb": ("Lamb",),
 }
+# optimizers that wrap another: loadable from a config, but not in ALL nor made from a name alone
+_WRAPPERS = {"LossScaleOptimizer": "loss_scale"}
 _CLASSES = {name: module for module, names in _MODULES.items() for name in names}
+_CLASSES_AND_WRAPPERS = {**_CLASSES, **_WRAPPERS}
 _CUSTOM: dict[str, type[Optimizer]] = {}
 
 
@@ -37,7 +41,8 @@ def _load(name: str):
     elif name == "Optimizer":
         value = importlib.import_module(f"{__name__}.base").Optimizer
     else:
-        value = getattr(importlib.import_module(f"{__name__}.{_CLASSES[name]}"), name)
+        value = getattr(importlib.import_module(f"{__name__}.{_CLASSES_AND_WRAPPERS[name]}"),
+                        name)
     globals()[name] = value
     return value
 
@@ -50,7 +55,7 @@ def _all() -> dict[str, type[Optimizer]]:
 
 
 def __getattr__(name: str):
-    if name in _CLASSES or name in ("Optimizer", "schedules"):
+    if name in _CLASSES_AND_WRAPPERS or name in ("Optimizer", "schedules"):
         return _load(name)
     if name == "ALL":
         return _all()
@@ -69,7 +74,7 @@ def register(cls: type[Optimizer]) -> type[Optimizer]:
 
 def _lookup(name) -> type[Optimizer]:
     key = str(name).lower()
-    builtin = {n.lower(): n for n in _CLASSES}.get(key)
+    builtin = {n.lower(): n for n in _CLASSES_AND_WRAPPERS}.get(key)
     cls = (globals().get(builtin) or _load(builtin)) if builtin else _CUSTOM.get(key)
     if cls is None:
         raise unknown_name("optimizer", name, {**_all(), **_CUSTOM},
@@ -89,7 +94,12 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Optimizer:
 def get(identifier) -> Optimizer:
     """An optimizer from a name ('adam', 'Adam'), a config dict, a class or an instance."""
     if isinstance(identifier, str):
-        return _lookup(identifier)()
+        cls = _lookup(identifier)
+        if cls.__name__ in _WRAPPERS:
+            raise ArgumentError(
+                f"optimizers.get: {identifier!r} wraps another optimizer, so a name alone cannot "
+                f"make one. Hint: pass an instance, e.g. {cls.__name__}(Adam()).")
+        return cls()
     if isinstance(identifier, dict):
         return deserialize(identifier)
     from .base import Optimizer
@@ -109,4 +119,5 @@ def serialize(optimizer: Optimizer) -> dict:
 
 
 __all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "Ftrl",
-           "Lion", "Optimizer", "schedules", "get", "serialize", "deserialize", "register", "ALL"]
+           "Lion", "Adafactor", "Lamb", "LossScaleOptimizer", "Optimizer", "schedules", "get",
+           "serialize", "deserialize", "register", "ALL"]
