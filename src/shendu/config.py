@@ -13,6 +13,13 @@ The values live in :mod:`shendu.backend` (this module only checks and forwards),
 'channels_first'
 >>> config.set_image_data_format("channels_last")
 
+Also as in Keras 3.15: caps on fit's epochs and steps for quick debugging runs
+(:func:`set_max_epochs`, :func:`set_max_steps_per_epoch`, or the environment variables
+``KERAS_MAX_EPOCHS`` and ``KERAS_MAX_STEPS_PER_EPOCH``, read at import), where progress output
+goes (:func:`disable_interactive_logging`), the dtype policy (floatx under another name, see
+:mod:`shendu.utils.dtype_policy`), and flags kept only so that scripts which set them run:
+traceback filtering, flash attention and NNX change nothing in shendu.
+
 Loading a model never runs code from the file in shendu, so there is nothing unsafe to enable:
 :func:`enable_unsafe_deserialization` is a no-op that says so with a warning (see its
 docstring for why it does not raise).
@@ -22,10 +29,17 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import warnings
 
 from . import backend as _backend
 from .errors import ArgumentError
+from .utils.dtype_policy import dtype_policy, set_dtype_policy
+from .utils.io_utils import (
+    disable_interactive_logging,
+    enable_interactive_logging,
+    is_interactive_logging_enabled,
+)
 
 
 def backend() -> str:
@@ -139,6 +153,188 @@ def disable_unsafe_deserialization() -> None:
     """
 
 
-__all__ = ["backend", "disable_unsafe_deserialization", "enable_unsafe_deserialization",
-           "epsilon", "floatx", "image_data_format", "set_epsilon", "set_floatx",
-           "set_image_data_format"]
+def set_backend(backend) -> None:
+    """Keras's backend switch: shendu has one backend, so only its own name is accepted (and
+    changes nothing); any other raises :class:`~shendu.errors.ArgumentError`.
+
+    >>> set_backend("numpy")
+    >>> set_backend("jax")
+    Traceback (most recent call last):
+    ...
+    shendu.errors.ArgumentError: set_backend: shendu runs only on its 'numpy' backend, ...
+    """
+    if backend != _backend.backend():
+        raise ArgumentError(
+            f"set_backend: shendu runs only on its {_backend.backend()!r} backend, got "
+            f"{backend!r}. Hint: to run on {backend!r}, import keras itself with "
+            "KERAS_BACKEND set; shendu scripts need no backend switch."
+        )
+
+
+def is_nnx_enabled() -> bool:
+    """Whether Flax NNX features of Keras's JAX backend are on: always False in shendu.
+
+    >>> is_nnx_enabled()
+    False
+    """
+    return False
+
+
+# -- flags kept for Keras scripts --------------------------------------------------------------
+_FLAGS = {"traceback_filtering": True, "flash_attention": None}
+
+
+def enable_traceback_filtering() -> None:
+    """Turn Keras's traceback filtering on (the default). shendu filters no tracebacks: the flag
+    is only stored and reported by :func:`is_traceback_filtering_enabled`.
+
+    >>> enable_traceback_filtering(); is_traceback_filtering_enabled()
+    True
+    """
+    _FLAGS["traceback_filtering"] = True
+
+
+def disable_traceback_filtering() -> None:
+    """Turn the traceback filtering flag off (shendu's tracebacks are the same either way).
+
+    >>> disable_traceback_filtering(); is_traceback_filtering_enabled()
+    False
+    >>> enable_traceback_filtering()
+    """
+    _FLAGS["traceback_filtering"] = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    """The traceback filtering flag: True unless disabled (it filters nothing in shendu).
+
+    >>> is_traceback_filtering_enabled()
+    True
+    """
+    return _FLAGS["traceback_filtering"]
+
+
+def enable_flash_attention() -> None:
+    """Let attention layers use flash attention where they can. As in Keras, this stores None
+    ("use it when possible", the default), not True. shendu's attention is always the plain
+    computation: the flag is only reported.
+
+    >>> enable_flash_attention(); is_flash_attention_enabled() is None
+    True
+    """
+    _FLAGS["flash_attention"] = None
+
+
+def disable_flash_attention() -> None:
+    """Forbid flash attention: stores False (shendu's attention is unchanged either way).
+
+    >>> disable_flash_attention(); is_flash_attention_enabled()
+    False
+    >>> enable_flash_attention()
+    """
+    _FLAGS["flash_attention"] = False
+
+
+def is_flash_attention_enabled():
+    """The flash attention flag: None by default and after :func:`enable_flash_attention`,
+    False after :func:`disable_flash_attention` (Keras's values).
+
+    >>> print(is_flash_attention_enabled())
+    None
+    """
+    return _FLAGS["flash_attention"]
+
+
+# -- caps for debugging runs (read by Model.fit, evaluate and predict) ------------------------
+def _cap(value, where: str):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ArgumentError(
+            f"{where}: the cap must be a whole number >= 1 or None, got {value!r}. "
+            "Hint: None removes the cap."
+        )
+    return int(value)
+
+
+def _cap_from_env(name: str):
+    text = os.environ.get(name)
+    if text is None or not text.strip():
+        return None
+    try:
+        return _cap(int(text), name)
+    except ValueError:
+        raise ArgumentError(
+            f"environment variable {name} must be a whole number >= 1, got {text!r}. "
+            f"Hint: unset it to train without a cap, or e.g. {name}=1."
+        ) from None
+
+
+_CAPS = {"epochs": _cap_from_env("KERAS_MAX_EPOCHS"),
+         "steps": _cap_from_env("KERAS_MAX_STEPS_PER_EPOCH")}
+
+
+def set_max_epochs(max_epochs) -> None:
+    """Cap the epochs of every ``fit``: ``fit(epochs=n)`` runs at most ``max_epochs`` (with a
+    warning when it cuts). None removes the cap. Meant for quick debugging runs; the
+    environment variable ``KERAS_MAX_EPOCHS`` sets it at import.
+
+    >>> set_max_epochs(2); max_epochs()
+    2
+    >>> set_max_epochs(None)
+    """
+    _CAPS["epochs"] = _cap(max_epochs, "set_max_epochs")
+
+
+def max_epochs():
+    """The cap on fit's epochs, or None when there is none (the default).
+
+    >>> print(max_epochs())
+    None
+    """
+    return _CAPS["epochs"]
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch) -> None:
+    """Cap the steps (batches) of each epoch of ``fit``, and of each ``evaluate`` and
+    ``predict`` call, as Keras does (with a warning when it cuts). None removes the cap; the
+    environment variable ``KERAS_MAX_STEPS_PER_EPOCH`` sets it at import.
+
+    >>> set_max_steps_per_epoch(3); max_steps_per_epoch()
+    3
+    >>> set_max_steps_per_epoch(None)
+    """
+    _CAPS["steps"] = _cap(max_steps_per_epoch, "set_max_steps_per_epoch")
+
+
+def max_steps_per_epoch():
+    """The cap on the steps of an epoch, or None when there is none (the default).
+
+    >>> print(max_steps_per_epoch())
+    None
+    """
+    return _CAPS["steps"]
+
+
+def capped_steps(steps, where: str):
+    """``steps`` (None when unknown) limited by :func:`max_steps_per_epoch`, warning when the
+    cap cuts; what fit, evaluate and predict call.
+
+    >>> capped_steps(10, "fit")
+    10
+    """
+    cap = _CAPS["steps"]
+    if cap is None or (steps is not None and steps <= cap):
+        return steps
+    warnings.warn(f"{where}: limiting the steps per epoch to {cap} "
+                  "(shendu.config.set_max_steps_per_epoch).", stacklevel=3)
+    return cap
+
+
+__all__ = ["backend", "disable_flash_attention", "disable_interactive_logging",
+           "disable_traceback_filtering", "disable_unsafe_deserialization", "dtype_policy",
+           "enable_flash_attention", "enable_interactive_logging", "enable_traceback_filtering",
+           "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format",
+           "is_flash_attention_enabled", "is_interactive_logging_enabled", "is_nnx_enabled",
+           "is_traceback_filtering_enabled", "max_epochs", "max_steps_per_epoch", "set_backend",
+           "set_dtype_policy", "set_epsilon", "set_floatx", "set_image_data_format",
+           "set_max_epochs", "set_max_steps_per_epoch"]

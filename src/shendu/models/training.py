@@ -62,6 +62,7 @@ class Training:
                                                          "validation_batch_size")
         validation_steps = check.check_positive_int(validation_steps, "validation_steps")
         user_callbacks = check_callbacks(callbacks, "fit")
+        epochs = _capped_epochs(epochs)  # shendu.config.set_max_epochs (debugging cap)
         if isinstance(validation_split, bool) or not (
                 isinstance(validation_split, (int, float)) and 0.0 <= validation_split < 1.0):
             raise ArgumentError(
@@ -69,6 +70,7 @@ class Training:
                 "Hint: 0.2 keeps the last 20% of the samples for validation."
             )
         if is_batch_source(x):
+            steps_per_epoch = _config().capped_steps(steps_per_epoch, "fit")  # debugging cap
             batches, steps = self._source_for_fit(x, y, sample_weight, validation_split,
                                                   class_weight, shuffle, steps_per_epoch)
             output_shape = batches.output_shape
@@ -84,6 +86,7 @@ class Training:
                                                                   sample_weight)
             batches = ArrayBatches(x, y, sample_weight, batch_size, shuffle)
             steps = steps_per_epoch or math.ceil(len(x) / batch_size)
+            steps = _config().capped_steps(steps, "fit")  # config.set_max_steps_per_epoch
         if is_batch_source(validation_data):
             validation_data = self._validation_source(validation_data, validation_steps,
                                                       epochs - initial_epoch, validation_freq)
@@ -99,7 +102,8 @@ class Training:
         if verbose == "auto":
             verbose = 1
         if verbose and not any(isinstance(cb, ProgbarLogger) for cb in user_callbacks):
-            cbs.append(ProgbarLogger(verbose=verbose))
+            # interactive logging off (config.disable_interactive_logging): lines to `logging`
+            cbs.append(ProgbarLogger(verbose=verbose, stream=_progress_stream()))
         callback_list = CallbackList(
             [c for c in cbs if c is not None] + user_callbacks + [history], model=self,
             params={"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size},
@@ -212,6 +216,7 @@ class Training:
                 sample_weight = check.check_sample_weight(sample_weight, len(x))
             batches = ArrayBatches(x, y, sample_weight, batch_size, shuffle=False)
             count = steps or math.ceil(len(x) / batch_size)
+        count = _config().capped_steps(count, "evaluate")  # config.set_max_steps_per_epoch
         self._reset_metrics()
         start = time.perf_counter()
         loss_total, seen, step = 0.0, 0, -1
@@ -237,8 +242,8 @@ class Training:
         """Model outputs for x, batch by batch, as one NumPy array."""
         source = _as_source(x)
         if source is not None:
-            return self._predict_source(source, check.check_positive_int(steps, "steps"),
-                                        verbose, callbacks)
+            steps = _config().capped_steps(check.check_positive_int(steps, "steps"), "predict")
+            return self._predict_source(source, steps, verbose, callbacks)
         if batch_size is None and steps is None and callbacks is None and (
                 verbose == "auto" or not verbose):
             out = lean_predict(self, x)  # a few samples through a chain (models/predict_path.py)
@@ -254,6 +259,8 @@ class Training:
         steps = check.check_positive_int(steps, "steps")
         x = self._check_x(x)
         self._prepare_build(x)
+        if _config().max_steps_per_epoch() is not None:  # config.set_max_steps_per_epoch
+            steps = _config().capped_steps(steps or math.ceil(len(x) / batch_size), "predict")
         if steps is not None:
             x = x[:steps * batch_size]
         start = time.perf_counter()
@@ -453,7 +460,33 @@ def _default_terminate_on_nan():
 
 def _print_summary_line(steps, elapsed, logs):
     from ..callbacks import format_logs, format_time_per_step
+    from ..utils.io_utils import print_msg  # stdout, or `logging` (interactive logging off)
 
     per_step = format_time_per_step(elapsed / max(1, steps))
     text = f"{steps}/{steps} - {elapsed:.0f}s - {per_step}"
-    print(f"{text} - {format_logs(logs)}" if logs else text, flush=True)
+    print_msg(f"{text} - {format_logs(logs)}" if logs else text)
+
+
+# -- shendu.config's debugging caps and interactive logging (config.py, utils/io_utils.py) ----
+def _config():
+    from .. import config
+
+    return config
+
+
+def _capped_epochs(epochs):
+    """fit's ``epochs`` limited by ``config.set_max_epochs`` (Keras 3.15: warn when it cuts)."""
+    cap = _config().max_epochs()
+    if cap is not None and cap < epochs:
+        import warnings
+
+        warnings.warn(f"fit: limiting the epochs to {cap} (shendu.config.set_max_epochs).",
+                      stacklevel=3)
+        return cap
+    return epochs
+
+
+def _progress_stream():
+    from ..utils.io_utils import progress_stream
+
+    return progress_stream()

@@ -1,7 +1,12 @@
 """Utilities, as ``keras.utils``: seeding for repeatable runs, array helpers (utils/arrays.py),
 data sets of batches (PyDataset, windows over a series, folders of texts, images or WAV
 files, splits), image files (with Pillow, when installed), file downloads, a progress bar,
-packing of ``(x, y, sample_weight)``, and the registry and serialization of custom objects.
+packing of ``(x, y, sample_weight)``, the registry and serialization of custom objects, and
+Keras's small helpers: ``Config``, ``standardize_dtype``, ``is_keras_tensor``,
+``get_source_inputs``, the interactive logging switch (the same functions as
+``shendu.config``'s), and ``plot_model``/``model_to_dot``, which only say what they would need
+(shendu draws no models). Keras's FeatureSpace and the ``legacy`` and ``bounding_boxes``
+submodules are not here.
 
 The helpers beyond seeding and arrays load the first time their name is used, so
 ``import shendu.utils`` stays cheap.
@@ -47,6 +52,15 @@ _LAZY = {
     "CustomObjectScope": ".utils.serialization",
     "serialize_keras_object": ".utils.serialization",
     "deserialize_keras_object": ".utils.serialization",
+    "Config": ".utils.attr_config",
+    "get_source_inputs": ".utils.tensor_utils",
+    "is_keras_tensor": ".utils.tensor_utils",
+    "standardize_dtype": ".utils.tensor_utils",
+    "enable_interactive_logging": ".utils.io_utils",
+    "disable_interactive_logging": ".utils.io_utils",
+    "is_interactive_logging_enabled": ".utils.io_utils",
+    "plot_model": ".utils.model_visualization",
+    "model_to_dot": ".utils.model_visualization",
 }
 
 
@@ -76,11 +90,14 @@ def __dir__():
     return sorted(list(globals()) + list(_LAZY))
 
 
-__all__ = ["CustomObjectScope", "PyDataset", "Progbar", "Sequence", "array_to_img",
+__all__ = ["Config", "CustomObjectScope", "PyDataset", "Progbar", "Sequence", "array_to_img",
            "audio_dataset_from_directory", "clear_session", "custom_object_scope",
-           "deserialize_keras_object", "extract_archive", "get_custom_objects", "get_file",
-           "get_registered_name", "get_registered_object", "image_dataset_from_directory",
-           "img_to_array", "load_img", "normalize", "pack_x_y_sample_weight", "pad_sequences",
-           "register_keras_serializable", "save_img", "serialize_keras_object",
-           "set_random_seed", "split_dataset", "text_dataset_from_directory",
-           "timeseries_dataset_from_array", "to_categorical", "unpack_x_y_sample_weight"]
+           "deserialize_keras_object", "disable_interactive_logging",
+           "enable_interactive_logging", "extract_archive", "get_custom_objects", "get_file",
+           "get_registered_name", "get_registered_object", "get_source_inputs",
+           "image_dataset_from_directory", "img_to_array", "is_interactive_logging_enabled",
+           "is_keras_tensor", "load_img", "model_to_dot", "normalize", "pack_x_y_sample_weight",
+           "pad_sequences", "plot_model", "register_keras_serializable", "save_img",
+           "serialize_keras_object", "set_random_seed", "split_dataset", "standardize_dtype",
+           "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical",
+           "unpack_x_y_sample_weight"]
