@@ -14,12 +14,18 @@ import numpy as np
 
 from . import backend
 from .errors import ArgumentError, unknown_name
+from .initializer_base import Initializer
+from .matrix_initializers import STFT, Identity, Orthogonal
 from .number_args import number_arg
 
 
-def _fans(shape) -> tuple[float, float]:
-    """fan_in, fan_out as Keras computes them (receptive field times channels for kernels)."""
+def _fans(shape, input_axes=None, output_axes=None) -> tuple[float, float]:
+    """fan_in, fan_out as Keras computes them (receptive field times channels for kernels), or
+    the products of the sizes on ``input_axes`` and ``output_axes`` when both are given."""
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return (float(math.prod(shape[a] for a in input_axes)),
+                float(math.prod(shape[a] for a in output_axes)))
     if len(shape) == 0:
         return 1.0, 1.0
     if len(shape) == 1:
@@ -29,19 +35,6 @@ def _fans(shape) -> tuple[float, float]:
     receptive = math.prod(shape[:-2])
     return float(shape[-2] * receptive), float(shape[-1] * receptive)
 
-
-class Initializer:
-    """Base class: ``init(shape, dtype=None)`` returns a new array."""
-
-    def __call__(self, shape, dtype=None):  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
 
 
 class Zeros(Initializer):
@@ -164,13 +157,23 @@ class VarianceScaling(Initializer):
     """Keras's VarianceScaling: values of variance ``scale / fan`` (fan by ``mode``), drawn from
     a truncated normal (stddev corrected for the cut at 2σ), a normal, or a uniform
     in ``±sqrt(3·scale / fan)``. ``distribution="normal"`` means truncated normal, as in Keras.
+    ``input_axes`` and ``output_axes`` (both or neither) name the axes whose sizes multiply into
+    fan_in and fan_out, for kernels that are not (..., in, out).
 
     >>> VarianceScaling(2.0, "fan_in", "uniform", seed=0)((50, 20)).shape
     (50, 20)
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
         name = type(self).__name__
+        for arg, axes in (("input_axes", input_axes), ("output_axes", output_axes)):
+            if axes is not None and not (isinstance(axes, (list, tuple)) and all(
+                    isinstance(a, int) and not isinstance(a, bool) for a in axes)):
+                raise ArgumentError(f"{name}: {arg} must be None or a list of axis numbers, got "
+                                    f"{axes!r}. Hint: input_axes=[0], output_axes=[1, 2].")
+        self.input_axes = None if input_axes is None else list(input_axes)
+        self.output_axes = None if output_axes is None else list(output_axes)
         if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
             raise ArgumentError(f"{name}: scale must be a positive number, got {scale!r}. "
                                 "Hint: scale=2.0 for He initialization.")
@@ -186,7 +189,7 @@ class VarianceScaling(Initializer):
 
     def __call__(self, shape, dtype=None):
         rng = backend.make_rng(self.seed)
-        fan_in, fan_out = _fans(shape)
+        fan_in, fan_out = _fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         variance = self.scale / max(1.0, fan)
         if self.distribution == "uniform":
@@ -202,7 +205,12 @@ class VarianceScaling(Initializer):
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": self.seed}
+                "seed": self.seed, **self._axes_config()}
+
+    def _axes_config(self) -> dict:
+        if self.input_axes is None and self.output_axes is None:
+            return {}
+        return {"input_axes": self.input_axes, "output_axes": self.output_axes}
 
 
 class _Preset(VarianceScaling):
@@ -210,11 +218,12 @@ class _Preset(VarianceScaling):
 
     preset: tuple = (1.0, "fan_avg", "uniform")
 
-    def __init__(self, seed=None):
-        super().__init__(*self.preset, seed=seed)
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(*self.preset, seed=seed, input_axes=input_axes,
+                         output_axes=output_axes)
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"seed": self.seed, **self._axes_config()}
 
 
 class GlorotUniform(_Preset):
@@ -277,62 +286,6 @@ class LecunUniform(_Preset):
     preset = (1.0, "fan_in", "uniform")
 
 
-class Orthogonal(Initializer):
-    """``gain`` times a random orthogonal matrix (rows or columns orthonormal, whichever are
-    fewer), reshaped to ``shape``: the Q of a QR decomposition of a normal matrix, signs fixed
-    by R's diagonal so the result is uniformly distributed.
-
-    >>> import numpy as np
-    >>> q = Orthogonal(seed=0)((4, 4))
-    >>> bool(np.allclose(q.T @ q, np.eye(4), atol=1e-5))
-    True
-    """
-
-    def __init__(self, gain=1.0, seed=None):
-        number_arg(gain, "Orthogonal", "gain", hint="gain=1.0")
-        self.gain, self.seed = gain, seed
-
-    def __call__(self, shape, dtype=None):
-        shape = tuple(shape)
-        if len(shape) < 2:
-            raise ArgumentError(f"Orthogonal: the shape must have at least 2 axes, got {shape}. "
-                                "Hint: use it for kernels, not biases.")
-        rows, cols = math.prod(shape[:-1]), shape[-1]
-        rng = backend.make_rng(self.seed)
-        a = rng.normal(0.0, 1.0, size=(max(rows, cols), min(rows, cols)))
-        q, r = np.linalg.qr(a)
-        # Q·sign(diag R) makes the decomposition unique, so Q is Haar-distributed
-        q *= np.sign(np.diag(r))
-        if rows < cols:
-            q = q.T
-        return (self.gain * q.reshape(shape)).astype(dtype or backend.floatx())
-
-    def get_config(self):
-        return {"gain": self.gain, "seed": self.seed}
-
-
-class Identity(Initializer):
-    """``gain`` times the identity matrix (2-D shapes only; non-square gets ones on the diagonal).
-
-    >>> Identity(gain=2.0)((2, 3)).tolist()
-    [[2.0, 0.0, 0.0], [0.0, 2.0, 0.0]]
-    """
-
-    def __init__(self, gain=1.0):
-        number_arg(gain, "Identity", "gain", hint="gain=1.0")
-        self.gain = gain
-
-    def __call__(self, shape, dtype=None):
-        shape = tuple(shape)
-        if len(shape) != 2:
-            raise ArgumentError(f"Identity: the shape must have exactly 2 axes, got {shape}. "
-                                "Hint: it initializes square (or rectangular) matrices.")
-        return (self.gain * np.eye(*shape)).astype(dtype or backend.floatx())
-
-    def get_config(self):
-        return {"gain": self.gain}
-
-
 ALL: dict[str, type[Initializer]] = {
     "zeros": Zeros,
     "ones": Ones,
@@ -353,7 +306,17 @@ ALL: dict[str, type[Initializer]] = {
 _CLASS_NAMES = {cls.__name__: cls for cls in ALL.values()}
 # Keras's other spellings
 _ALIASES = {"zero": Zeros, "one": Ones, "normal": RandomNormal, "uniform": RandomUniform,
-            "OrthogonalInitializer": Orthogonal, "IdentityInitializer": Identity}
+            "OrthogonalInitializer": Orthogonal, "IdentityInitializer": Identity,
+            "STFT": STFT, "STFTInitializer": STFT, "stft": STFT}
+
+# keras.initializers exports each class under these names as well (the same objects)
+IdentityInitializer, OrthogonalInitializer, STFTInitializer = Identity, Orthogonal, STFT
+constant, glorot_normal, glorot_uniform, he_normal, he_uniform = (
+    Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform)
+identity, lecun_normal, lecun_uniform, ones, orthogonal = (
+    Identity, LecunNormal, LecunUniform, Ones, Orthogonal)
+random_normal, random_uniform, stft, truncated_normal, variance_scaling, zeros = (
+    RandomNormal, RandomUniform, STFT, TruncatedNormal, VarianceScaling, Zeros)
 
 
 def _lookup(name):
@@ -389,6 +352,25 @@ def get(identifier) -> Initializer:
     if callable(identifier):
         return identifier
     raise unknown_name("initializer", identifier, ALL)
+
+
+def deserialize(config, custom_objects=None) -> Initializer:
+    """The initializer a config describes: shendu's ``{"class_name", "config"}`` or Keras 3's
+    ``{"module", "class_name", "config", "registered_name"}`` (the module is never imported;
+    ``custom_objects`` may map a class name to a class of the user's).
+
+    >>> deserialize({"module": "keras.initializers", "class_name": "Constant",
+    ...              "config": {"value": 0.5}, "registered_name": None})((2,)).tolist()
+    [0.5, 0.5]
+    """
+    if not isinstance(config, dict):
+        raise ArgumentError(f"initializers.deserialize: expected a config dict, got "
+                            f"{type(config).__name__} ({config!r:.60}). Hint: pass what "
+                            "initializers.serialize(init) returns, or use initializers.get.")
+    custom = (custom_objects or {}).get(config.get("class_name"))
+    if isinstance(custom, type):
+        return custom.from_config(config.get("config") or {})
+    return get(config)
 
 
 def serialize(init) -> dict | str:

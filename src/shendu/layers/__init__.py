@@ -12,6 +12,7 @@ from .base import Layer, Variable
 from .core import Activation, Dense, Input, InputLayer
 from .dropout import Dropout
 from .input_spec import InputSpec
+from .keras_config import standardize
 from .lambda_layer import Lambda
 from .merging import (
     Add,
@@ -104,10 +105,15 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
         raise ArgumentError(f"layer config of {name}: expected a dict of constructor arguments, "
                             f"got {type(cfg).__name__}. Hint: pass the dict that "
                             "shendu.layers.serialize(layer) returns.")
-    cfg = dict(cfg)
+    cfg = standardize(cls, cfg)  # Keras 3's dtype policies, batch_shape, harmless keys
     if "layers" in cfg or cls is Lambda:  # a model used as a layer; a Lambda's function
         return cls.from_config(cfg, custom_objects)
-    return cls.from_config(cfg)
+    layer = cls.from_config(cfg)
+    shape = (config.get("build_config") or {}).get("input_shape")
+    if not layer.built and isinstance(shape, list) and all(
+            d is None or isinstance(d, int) for d in shape):
+        layer.build_from_shape(tuple(shape))  # Keras's build_config: built as it was saved
+    return layer
 
 
 __all__ = ["Activation", "Add", "Average", "Concatenate", "Dense", "Dot", "Input", "InputLayer",

@@ -110,6 +110,8 @@ def _dtype_name(dtype, where: str) -> str | None:
     """The NumPy name of a layer's ``dtype`` argument (None stays None)."""
     if dtype is None:
         return None
+    if hasattr(dtype, "compute_dtype") and hasattr(dtype, "variable_dtype"):
+        dtype = dtype.name  # a DTypePolicy (shendu's has one dtype for both)
     try:
         return np.dtype(dtype).name
     except TypeError:
@@ -464,7 +466,11 @@ class Layer:
 
     @classmethod
     def from_config(cls, config: dict):
-        return cls(**config)
+        """The layer ``get_config()`` described; Keras 3's configs are read too (a dtype
+        policy dict, keys at their harmless defaults: see ``keras_config.py``)."""
+        from .keras_config import standardize
+
+        return cls(**standardize(cls, config))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -228,8 +228,11 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
+        """The model ``get_config()`` described, or one Keras 3 wrote (``inbound_nodes`` of
+        ``__keras_tensor__`` references, ``input_layers`` / ``output_layers``)."""
         from ..layers import deserialize
 
+        config = _from_keras_layout(config)
         layers, pending = {}, []
         for entry in config["layers"]:
             layer = deserialize(entry, custom_objects)
@@ -246,15 +249,83 @@ class Functional(Model):
                 try:
                     args = _decode(node["args"], layers)
                     extra = _decode(node.get("call_args", []), layers)
+                    tensor_kwargs = _decode(node.get("call_kwargs", {"dict": {}}), layers)
                 except (IndexError, KeyError):
                     continue
-                layer(args, *extra, **node.get("kwargs", {}))
+                layer(args, *extra, **node.get("kwargs", {}), **tensor_kwargs)
                 pending.remove(item)
                 progress = True
         if pending:
             raise ArgumentError("Model config: some layer calls refer to missing layers or inputs.")
         return cls(_decode(config["inputs"], layers), _decode(config["outputs"], layers),
                    name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def _keras_refs(value):
+    """Keras 3's references ({"class_name": "__keras_tensor__", ...} and the [layer, node,
+    index] triples of input_layers / output_layers) in shendu's {"ref": ...} form."""
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            history = (value.get("config") or {}).get("keras_history")
+            if not (isinstance(history, list) and len(history) == 3):
+                raise ArgumentError(
+                    f"Model config: a Keras tensor reference must hold keras_history [layer, "
+                    f"node, index], got {history!r}. Hint: pass the dict model.get_config() "
+                    "returned, unchanged."
+                )
+            return {"ref": list(history)}
+        return {"dict": {key: _keras_refs(item) for key, item in value.items()}}
+    if isinstance(value, list):
+        return [_keras_refs(item) for item in value]
+    return {"value": value}
+
+
+def _keras_triples(value):
+    """input_layers / output_layers: one [name, node, index] triple, a list or a dict of them."""
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
+        return {"ref": value}
+    if isinstance(value, dict):
+        return {"dict": {key: _keras_triples(item) for key, item in value.items()}}
+    if isinstance(value, list):
+        return [_keras_triples(item) for item in value]
+    raise ArgumentError(f"Model config: expected [layer, node, index] triples in input_layers / "
+                        f"output_layers, got {value!r:.80}. Hint: pass the dict "
+                        "model.get_config() returned, unchanged.")
+
+
+def _from_keras_layout(config: dict) -> dict:
+    """A Keras 3 functional config in shendu's layout (shendu's own is returned as it is):
+    each call's first positional argument is the layer's input, the rest are extra
+    arguments, and tensors in keyword arguments become references too."""
+    if "inputs" in config and "outputs" in config:
+        return config
+    missing = sorted({"layers", "input_layers", "output_layers"} - set(config))
+    if missing:
+        raise ArgumentError(f"Model config: missing {missing}; expected shendu's keys (layers, "
+                            "inputs, outputs) or Keras's (layers, input_layers, output_layers). "
+                            "Hint: pass the dict model.get_config() returned, unchanged.")
+    layers = []
+    for entry in config["layers"]:
+        nodes = []
+        for node in entry.get("inbound_nodes", []):
+            if not isinstance(node, dict) or "call_args" in node:  # shendu's own node
+                nodes.append(node)
+                continue
+            args = node.get("args", [])
+            args = args if isinstance(args, list) else [args]
+            kwargs, tensor_kwargs = {}, {}
+            for key, item in (node.get("kwargs") or {}).items():
+                encoded = _keras_refs(item)
+                if "value" in encoded:
+                    kwargs[key] = encoded["value"]
+                else:
+                    tensor_kwargs[key] = encoded
+            nodes.append({"args": _keras_refs(args[0]) if args else [],
+                          "call_args": _keras_refs(args[1:]), "kwargs": kwargs,
+                          "call_kwargs": {"dict": tensor_kwargs}})
+        layers.append({**entry, "inbound_nodes": nodes})
+    return {**config, "layers": layers, "inputs": _keras_triples(config["input_layers"]),
+            "outputs": _keras_triples(config["output_layers"])}
 
 
 def _encode(structure):

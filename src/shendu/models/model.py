@@ -64,7 +64,9 @@ class Model(Compilation, Training, Layer):
     def from_config(cls, config: dict, custom_objects=None):
         """A model from its ``get_config()``; ``Model.from_config`` of a functional model's
         config rebuilds the functional model, as in Keras."""
-        if cls is Model and {"layers", "inputs", "outputs"} <= set(config):
+        if cls is Model and "layers" in config and (  # shendu's keys, or Keras 3's
+                {"inputs", "outputs"} <= set(config) or {"input_layers", "output_layers"} <= set(
+                    config)):
             from .functional import Functional
 
             return Functional.from_config(config, custom_objects)
