@@ -6,6 +6,8 @@ save/load."""
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -164,6 +166,71 @@ def test_layers_by_name_train_and_survive_save_load(tmp_path):
     assert layer(x).shape == (32, 2)
     again = keras.layers.deserialize(keras.layers.serialize(layer))
     assert again.get_config()["activation"] == "glu" and again.activation is activations.glu
+
+
+def test_kernels_resolve_without_importing_activations():
+    # the kernels live in shendu.ops: no import of shendu.activations needed (a fresh process)
+    code = ("import sys; import numpy as np; from shendu import ops; "
+            "y = ops.activation(np.ones(3), 'celu'); "
+            "assert 'shendu.activations' not in sys.modules, 'imported'; "
+            "print(y.data.tolist(), ops.activation(np.array([1.0, 0.8, 0.0]), 'sparsemax')"
+            ".data.round(6).tolist())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[1.0,", "1.0,", "1.0]", "[0.6,", "0.4,", "0.0]"]
+
+
+def test_new_functions_are_reexported_and_fuse():
+    from shendu import activations_extra
+    from shendu.ops.activations import KERNELS
+
+    for name in ["celu", "glu", "hard_shrink", "hard_tanh", "log_sigmoid", "soft_shrink",
+                 "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink",
+                 "threshold"]:
+        assert getattr(activations, name) is getattr(activations_extra, name)
+        if name not in ("glu", "threshold"):
+            # the function itself, given to a layer, becomes its kernel (fused in Dense)
+            assert isinstance(activations.get(getattr(activations, name)), KERNELS[name])
+
+
+def test_dense_glu_on_input_reports_halved_units_and_fits():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(16, 3)).astype("float32")
+    y = rng.normal(size=(16, 1)).astype("float32")
+    inputs = keras.Input(shape=(3,))
+    hidden = keras.layers.Dense(4, activation="glu")(inputs)
+    # the units a call gives (Keras 3.15.1's symbolic Dense says (None, 4), from the units
+    # alone, though its eager call gives 2 and a following Dense then fails to fit)
+    assert hidden.shape == (None, 2)
+    assert keras.layers.Dense(6, activation="glu").compute_output_shape((None, 5, 3)) == \
+        (None, 5, 3)
+    assert keras.layers.Dense(6, activation="relu").compute_output_shape((None, 3)) == (None, 6)
+    model = keras.Model(inputs, keras.layers.Dense(1)(hidden))
+    assert model.layers[-1].kernel.shape == (2, 1)
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.evaluate(x, y, verbose=0)
+    model.fit(x, y, epochs=5, batch_size=4, verbose=0)
+    assert model.evaluate(x, y, verbose=0) < before
+    seq = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="glu"),
+                            keras.layers.Dense(1)])
+    assert seq.output_shape == (None, 1) and seq.layers[1].kernel.shape == (2, 1)
+    seq.compile(optimizer="sgd", loss="mse")
+    seq.fit(x, y, epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("name", ["glu", "threshold", "celu", "sparsemax"])
+def test_functions_round_trip_through_keras_serialization(name):
+    from shendu.utils import deserialize_keras_object, serialize_keras_object
+
+    fn = getattr(activations, name)
+    config = serialize_keras_object(fn)
+    # Keras 3.15.1 writes glu and threshold this way too (serialize_keras_object)
+    assert config == {"module": "builtins", "class_name": "function", "config": name,
+                      "registered_name": "function"}
+    assert deserialize_keras_object(config) is fn
+    keras_form = dict(config, module="keras.src.activations.activations")
+    assert deserialize_keras_object(keras_form) is fn
 
 
 # -- OrthogonalRegularizer -------------------------------------------------------------------

@@ -11,7 +11,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import activations, ops
+from ..autograd import Tensor, no_grad
 from ..errors import ArgumentError, ShapeError
 from ..ops.activations import Activation as ActivationFn
 from ..ops.activations import Kernel, Sigmoid, Softmax
@@ -130,7 +133,10 @@ class Dense(Layer):
         return out
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape[:-1]) + (self.units,)
+        shape = tuple(input_shape[:-1]) + (self.units,)
+        if isinstance(self.activation, Kernel):  # a kernel keeps the shape
+            return shape
+        return _activated_shape(self.activation, shape, self.compute_dtype)
 
     def chain_steps(self, training=False):
         """The ops of ``call`` as (Function, weights) pairs, for the Sequential fast path."""
@@ -151,6 +157,27 @@ class Dense(Layer):
             **self._weight_options_config(*STANDARD_WEIGHT_OPTIONS),
         )
         return config
+
+
+def _activated_shape(fn, shape, dtype):
+    """The shape ``fn`` returns for inputs of ``shape``, found as Keras does by running it
+    (on zeros, a None axis as 1, kept None where the rank is kept); ``shape`` itself when
+    ``fn`` cannot run on zeros (a call then reports the error).
+
+    >>> from shendu import activations
+    >>> _activated_shape(activations.glu, (None, 4), "float32")
+    (None, 2)
+    """
+    probe = tuple(1 if d is None else d for d in shape)
+    try:
+        with no_grad():
+            out = fn(Tensor(np.zeros(probe, dtype=dtype)))
+    except Exception:  # noqa: BLE001 - a custom function may refuse zeros; call() reports it
+        return shape
+    got = tuple(getattr(out, "shape", probe))
+    if len(got) != len(shape):
+        return (shape[0],) + got[1:]
+    return tuple(None if d is None and g == 1 else g for d, g in zip(shape, got))
 
 
 class Activation(Layer):

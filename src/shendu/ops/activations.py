@@ -4,7 +4,8 @@ A kernel is what the fused ``linear`` op runs after ``x @ W + b``; :func:`activa
 the same kernel as a standalone op. Kernels whose derivative is a function of the output
 (relu, sigmoid, tanh, softmax, ...) keep only the output; the others (``needs_input``) also
 keep the input. Every formula is Keras's (``keras.activations``). The rectifiers live in
-:mod:`.rectifiers`, the kernel contract in :mod:`.kernel`; every kernel is registered here.
+:mod:`.rectifiers`, Keras 3's newer ones (celu, sparsemax, ...) in :mod:`.activation_kernels_extra`,
+the kernel contract in :mod:`.kernel`; every kernel is registered here.
 
 >>> import numpy as np
 >>> from shendu.autograd import Tensor
@@ -22,6 +23,7 @@ import math
 from ..autograd import Function
 from ..backend import get_array_module
 from ..errors import ArgumentError, unknown_name
+from .activation_kernels_extra import EXTRA_KERNELS
 from .kernel import Kernel, _number, constant  # noqa: F401 - Kernel is part of this module's API
 from .rectifiers import ELU, SELU, LeakyReLU, PReLU, ReLU, ReLU6, prelu  # noqa: F401
 from .special import erfc
@@ -316,7 +318,7 @@ class LogSoftmax(Kernel):
 KERNELS: dict[str, type[Kernel]] = {
     k.name: k for k in (Linear, ReLU, LeakyReLU, ReLU6, ELU, SELU, GELU, Silu, Softplus, Softsign,
                         HardSigmoid, HardSilu, Exponential, Mish, Sigmoid, Tanh, Softmax,
-                        LogSoftmax)
+                        LogSoftmax, *EXTRA_KERNELS)
 }
 KERNELS.update(swish=Silu, hard_swish=HardSilu)  # Keras's aliases
 

@@ -122,7 +122,7 @@ def _builtin_function(name):
 
     if not isinstance(name, str):
         return None
-    if name in activations.KERNELS:
+    if name in activations.KERNELS or name in activations.FUNCTIONS:  # glu, threshold too
         return getattr(activations, name)
     return losses.ALL.get(name) or metrics.FUNCTIONS.get(name)
 
