@@ -8,7 +8,9 @@ forms (``MeanSquaredError()``, ...) weight those values by ``sample_weight`` and
 
 Cross-entropies on the output of a sigmoid or softmax use that activation's logits (the
 output Tensor carries them in ``.logits``), so the backward is the stable fused ``p - y``, as
-Keras does inside ``fit``.
+Keras does inside ``fit``. The base class and the reductions are in :mod:`shendu.losses_base`,
+the newer losses (CTC, Dice, Tversky, Circle, ...) in :mod:`shendu.losses_extra`; all are
+re-exported here.
 
 >>> import numpy as np
 >>> from shendu import losses
@@ -24,13 +26,11 @@ Keras does inside ``fit``.
 from __future__ import annotations
 
 import inspect
-import re
 
 import numpy as np
 
-from . import ops
 from .autograd import Tensor, as_tensor
-from .errors import ArgumentError, ShapeError, unknown_name
+from .errors import ArgumentError, unknown_name
 from .loss_functions import (
     _pair,
     binary_crossentropy,
@@ -57,150 +57,15 @@ from .loss_functions import (
     squared_hinge,
     tversky,
 )
-from .number_args import number_arg
-
-REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
-
-
-# -- reduction -------------------------------------------------------------------------------
-def _weights_like(sample_weight, values: Tensor) -> np.ndarray:
-    sw = sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight
-    sw = np.asarray(sw, dtype=values.dtype)
-    if sw.ndim == values.ndim + 1 and sw.shape[-1] == 1:
-        sw = sw[..., 0]
-    elif values.ndim == sw.ndim + 1 and values.shape[-1] == 1 and sw.ndim == 1:
-        sw = sw[:, None]
-    while 0 < sw.ndim < values.ndim:
-        sw = sw[..., None]
-    try:
-        np.broadcast_shapes(sw.shape, values.shape)
-    except ValueError:
-        raise ShapeError(
-            f"sample_weight: expected one weight per sample (shape {values.shape[:1]}) or a shape "
-            f"broadcastable to the loss values {values.shape}, got {sw.shape}. "
-            "Hint: pass a 1-D array with one weight per row of x."
-        ) from None
-    return sw
-
-
-def reduce_loss(values: Tensor, sample_weight=None, reduction="sum_over_batch_size",
-                mask=None) -> Tensor:
-    """Weight per-sample loss values and reduce them the way Keras does.
-
-    ``mask`` (booleans, e.g. labels not ignored) zeroes entries; with a mean reduction the
-    divisor then counts only the kept entries.
-    """
-    sw = None if sample_weight is None else _weights_like(sample_weight, values)
-    if mask is not None:
-        m = np.asarray(mask, dtype=values.dtype)
-        if reduction in ("sum_over_batch_size", "mean"):
-            kept = m.sum()
-            m = m * (m.size / kept) if kept else m  # the mean of the kept entries (none: 0)
-        sw = m if sw is None else sw * m
-    if sw is not None:
-        values = values * Tensor(sw)
-    if reduction in ("none", None) or values.ndim == 0:
-        return values
-    total = ops.sum(values)
-    if reduction == "sum":
-        return total
-    if reduction == "mean_with_sample_weight" and sw is not None:
-        divisor = float(np.sum(sw))
-    else:
-        divisor = float(values.size)
-    return total * (1.0 / divisor) if divisor else total * 0.0
+from .losses_base import REDUCTIONS as REDUCTIONS
+from .losses_base import Loss, reduce_loss
+from .losses_base import _snake as _snake  # re-exported: the helpers lived here
+from .losses_base import _weights_like as _weights_like
+from .losses_extra import CTC, CategoricalGeneralizedCrossEntropy, Circle, Dice, Tversky
+from .losses_extra import _axes as _axes
 
 
 # -- class forms -----------------------------------------------------------------------------
-class Loss:
-    """Base class: ``loss(y_true, y_pred, sample_weight=None)`` returns a scalar Tensor.
-
-    ``call`` gives per-sample values; ``reduction`` is 'sum_over_batch_size' (Keras's default:
-    weighted sum over the number of values), 'sum', 'mean' (the same as the default),
-    'mean_with_sample_weight' (weighted sum over the sum of the weights) or 'none'.
-
-    >>> import numpy as np
-    >>> loss = MeanAbsoluteError(reduction="sum")
-    >>> loss(np.array([[1.0], [2.0]]), np.array([[0.0], [0.0]])).item()
-    3.0
-    """
-
-    fn = None
-    align_ranks = True  # a trailing axis of 1 on one side is matched first, as Keras does
-
-    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size",
-                 dtype=None, **fn_kwargs):
-        if reduction not in REDUCTIONS:
-            raise ArgumentError(
-                f"{type(self).__name__}: reduction must be one of {REDUCTIONS[:-1]} or None, "
-                f"got {reduction!r}. Hint: the default 'sum_over_batch_size' averages."
-            )
-        owner = type(self).__name__
-        if "label_smoothing" in fn_kwargs:
-            number_arg(fn_kwargs["label_smoothing"], owner, "label_smoothing", low=0.0, high=1.0,
-                       hint="label_smoothing=0.1 moves targets 10% of the way to uniform")
-        if "delta" in fn_kwargs:
-            number_arg(fn_kwargs["delta"], owner, "delta", low=0.0, low_open=True,
-                       hint="delta=1.0: quadratic within 1 of the target, linear beyond")
-        self.reduction = reduction
-        self.name = name or _snake(type(self).__name__)
-        self.dtype = dtype
-        self.fn_kwargs = fn_kwargs
-
-    def call(self, y_true, y_pred) -> Tensor:
-        """Per-sample loss values."""
-        if self.dtype is not None and not isinstance(y_pred, Tensor):
-            y_pred = np.asarray(y_pred, dtype=self.dtype)
-        if self.align_ranks:
-            y_true, y_pred = _pair(y_true, y_pred)
-            if y_true.shape != y_pred.shape:
-                self._check_broadcast(y_true.shape, y_pred.shape)
-        return type(self).fn(y_true, y_pred, **self.fn_kwargs)
-
-    def _check_broadcast(self, true_shape, pred_shape) -> None:
-        try:
-            np.broadcast_shapes(true_shape, pred_shape)
-        except ValueError:
-            raise ShapeError(
-                f"{type(self).__name__}: y_true of shape {tuple(true_shape)} does not match "
-                f"y_pred of shape {tuple(pred_shape)}. Hint: one target per prediction; for "
-                "integer class labels use SparseCategoricalCrossentropy."
-            ) from None
-
-    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
-        return reduce_loss(self.call(y_true, y_pred), sample_weight, self.reduction)
-
-    def value_and_grad(self, y_true, z, head=None):
-        """(loss value, dL/dz) on arrays, without a graph, for a model output ``head(z)``.
-
-        ``head`` is the final Sigmoid/Softmax kernel (z its logits) or None (z is the output).
-        Returns None where this loss has no fused form (custom losses, sample weights are the
-        caller's to exclude, other reductions, label smoothing...): use autograd then.
-        """
-        known_call = type(self).__call__ in (Loss.__call__, SparseCategoricalCrossentropy.__call__)
-        if type(self).call is not Loss.call or not known_call:
-            return None
-        from .loss_heads import value_and_grad
-
-        return value_and_grad(self, y_true, z, head)
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype,
-                **self.fn_kwargs}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} name={self.name!r} reduction={self.reduction!r}>"
-
-
-def _snake(name: str) -> str:
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
-
-
 def _signature(order, defaults: dict) -> inspect.Signature:
     """The signature help() shows for a generated class: Keras's arguments in Keras's order."""
     kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -312,114 +177,6 @@ class SparseCategoricalCrossentropy(Loss):
             if mask.ndim == np.ndim(y_pred) and mask.shape[-1] == 1:
                 mask = mask[..., 0]
         return reduce_loss(self.call(y_true, y_pred), sample_weight, self.reduction, mask)
-
-
-class CTC(Loss):
-    """Connectionist temporal classification: y_true (batch, max_length) integer labels padded
-    with 0 (the blank), y_pred (batch, frames, classes) logits. See :func:`ctc`.
-
-    >>> import numpy as np
-    >>> round(CTC()(np.array([[1, 0]]), np.log(np.full((1, 2, 2), 0.5))).item(), 6)
-    0.287682
-    """
-
-    fn = staticmethod(ctc)
-    align_ranks = False
-    target_kind = "any"  # fit leaves the targets' shape to the loss, which checks it
-
-    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-
-
-class CategoricalGeneralizedCrossEntropy(Loss):
-    """(1 − p^q) / q of the probability p of the integer label, q in (0, 1).
-
-    >>> import numpy as np
-    >>> CategoricalGeneralizedCrossEntropy()(np.array([1]), np.array([[0.75, 0.25]])).item()
-    1.0
-    """
-
-    fn = staticmethod(categorical_generalized_cross_entropy)
-    align_ranks = False  # integer labels: one axis fewer than the probabilities
-    target_kind = "any"
-
-    def __init__(self, q=0.5, reduction="sum_over_batch_size",
-                 name="categorical_generalized_cross_entropy", dtype=None):
-        number_arg(q, type(self).__name__, "q", low=0.0, high=1.0, low_open=True,
-                   high_open=True, hint="q=0.5; near 0 it acts like cross-entropy, near 1 like MAE")
-        super().__init__(name=name, reduction=reduction, dtype=dtype, q=q)
-
-
-class Circle(Loss):
-    """Circle loss of L2-normalised embeddings and integer labels; the mean counts only the
-    rows with a loss above 0 (those with both a positive and a negative pair).
-
-    >>> import numpy as np
-    >>> e = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
-    >>> round(Circle(gamma=1.0)(np.array([0, 0, 1]), e).item(), 4)
-    0.5459
-    """
-
-    fn = staticmethod(circle)
-    align_ranks = False  # labels (batch,) against embeddings (batch, dim)
-    target_kind = "any"
-
-    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True,
-                 reduction="sum_over_batch_size", name="circle", dtype=None):
-        owner = type(self).__name__
-        number_arg(gamma, owner, "gamma", hint="gamma=80.0 scales the similarities")
-        number_arg(margin, owner, "margin", hint="margin=0.4 is the relaxation")
-        if not isinstance(remove_diagonal, (bool, np.bool_)):
-            raise ArgumentError(f"{owner}: remove_diagonal must be True or False, got "
-                                f"{remove_diagonal!r}. Hint: True drops self-pairs.")
-        super().__init__(name=name, reduction=reduction, dtype=dtype, gamma=gamma,
-                         margin=margin, remove_diagonal=bool(remove_diagonal))
-
-    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
-        values = self.call(y_true, y_pred)
-        return reduce_loss(values, sample_weight, self.reduction, mask=values.data > 0)
-
-
-class Dice(Loss):
-    """1 − 2 Σ yŷ / (Σ y + Σ ŷ), the sums over ``axis`` (None: the whole batch at once).
-
-    >>> import numpy as np
-    >>> round(Dice(axis=-1)(np.array([[1.0, 0.0]]), np.array([[1.0, 1.0]])).item(), 6)
-    0.333333
-    """
-
-    fn = staticmethod(dice)
-
-    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
-        super().__init__(name=name, reduction=reduction, dtype=dtype, axis=_axes(axis, "Dice"))
-
-
-class Tversky(Loss):
-    """1 − I / (I + α Σ y(1 − ŷ) + β Σ ŷ(1 − y)), I = Σ yŷ over ``axis``; α = β = ½ is Dice.
-
-    >>> import numpy as np
-    >>> round(Tversky(0.3, 0.7)(np.array([1.0, 0.0]), np.array([1.0, 1.0])).item(), 6)
-    0.411765
-    """
-
-    fn = staticmethod(tversky)
-
-    def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky",
-                 axis=None, dtype=None):
-        for arg, value in (("alpha", alpha), ("beta", beta)):
-            number_arg(value, "Tversky", arg, hint="alpha=0.5, beta=0.5 gives the Dice loss")
-        super().__init__(name=name, reduction=reduction, dtype=dtype, alpha=alpha, beta=beta,
-                         axis=_axes(axis, "Tversky"))
-
-
-def _axes(axis, owner: str):
-    """None, an int or a tuple of ints (a list becomes a tuple, as a JSON config gives it)."""
-    axes = list(axis) if isinstance(axis, (tuple, list)) else [axis]
-    if axis is not None and not (axes and all(isinstance(a, (int, np.integer))
-                                              and not isinstance(a, bool) for a in axes)):
-        raise ArgumentError(f"{owner}: axis must be None, an int or a tuple of ints, got "
-                            f"{axis!r}. Hint: axis=(1, 2, 3) scores each image of a batch.")
-    return tuple(int(a) for a in axes) if isinstance(axis, (tuple, list)) else axis
 
 
 class LossFunctionWrapper(Loss):
