@@ -2,16 +2,19 @@
 
 A :class:`Case` names an op, makes its float64 inputs and gives the same computation in shendu
 and in PyTorch. :func:`check_forward`, :func:`check_torch_gradient` and
-:func:`check_finite_differences` are the three claims each differentiable row must pass.
+:func:`check_finite_differences` are the three claims each differentiable row must pass;
+:func:`table_tests` makes them the three pytest tests of a table.
 Integer inputs (indices) are passed to both sides unchanged and not differentiated.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 
 from shendu.autograd import Tensor
 from shendu.testing import check_gradients
@@ -115,3 +118,36 @@ def ids(cases) -> list[str]:
     names = [c.id for c in cases]
     assert len(names) == len(set(names)), "duplicate case ids"
     return names
+
+
+def table_tests(cases, torch_only=()):
+    """The three claims over ``cases`` as parametrized pytest tests, to bind in a test module:
+    ``(test_forward_matches_torch, test_gradient_matches_torch,
+    test_backward_matches_finite_differences) = table_tests(CASES)``. The ``torch_only`` cases
+    (ties, kinks) join the two torch tests but not the finite differences."""
+    over_cases = pytest.mark.parametrize("case", cases, ids=ids(cases))
+    both = list(cases) + list(torch_only)
+    over_all = pytest.mark.parametrize("case", both, ids=ids(both))
+
+    @over_all
+    def test_forward_matches_torch(case):
+        check_forward(case)
+
+    @over_all
+    def test_gradient_matches_torch(case):
+        check_torch_gradient(case)
+
+    @over_cases
+    def test_backward_matches_finite_differences(case):
+        check_finite_differences(case)
+
+    return (test_forward_matches_torch, test_gradient_matches_torch,
+            test_backward_matches_finite_differences)
+
+
+def plain_signature(fn) -> str:
+    """``fn``'s signature without annotations, as Keras's is written in the tables:
+    ``"(x, axis=-1)"``."""
+    signature = inspect.signature(fn)
+    params = [p.replace(annotation=inspect.Parameter.empty) for p in signature.parameters.values()]
+    return str(signature.replace(parameters=params, return_annotation=inspect.Signature.empty))

@@ -6,10 +6,9 @@ finite differences, bad arguments and inputs, configs, and training on both path
 import numpy as np
 import pytest
 
-from helpers import assert_paths_agree_and_reload, random_inputs
-from shendu import backend
+from helpers import assert_config_round_trip, assert_conv2d_training_agrees, random_inputs
 from shendu.errors import ArgumentError, DTypeError, ShapeError
-from shendu.layers import Conv2D, CutMix, Dense, Flatten, Input, MixUp, deserialize, serialize
+from shendu.layers import CutMix, Input, MixUp
 from shendu.models import Sequential
 from shendu.testing import check_gradients
 from shendu.utils import set_random_seed
@@ -131,25 +130,12 @@ LAYERS = [MixUp(0.3, data_format="channels_first", seed=1, name="m"), MixUp(),
 
 @pytest.mark.parametrize("layer", LAYERS)
 def test_config_round_trip(layer):
-    clone = deserialize(serialize(layer))
-    assert type(clone) is type(layer)
-    assert clone.get_config() == layer.get_config()
-
-
-def _model(fast):
-    set_random_seed(0)
-    model = Sequential([Input(shape=(6, 7, 3)), MixUp(seed=1), CutMix(seed=2), Conv2D(2, 3),
-                        Flatten(), Dense(1)])
-    model.use_fast_path = fast
-    model.compile(optimizer="sgd", loss="mse")
-    return model
+    assert_config_round_trip(layer)
 
 
 def test_training_with_conv2d_on_both_paths_gives_the_same_numbers(tmp_path):
-    backend.set_floatx("float64")
-    x = np.random.default_rng(3).uniform(size=(12, 6, 7, 3))
-    y = np.random.default_rng(4).normal(size=(12, 1))
-    assert_paths_agree_and_reload(_model, x, y, tmp_path / "mixed.safetensors")
+    assert_conv2d_training_agrees(lambda: [MixUp(seed=1), CutMix(seed=2)],
+                                  tmp_path / "mixed.safetensors")
 
 
 @pytest.mark.parametrize("make,words", [

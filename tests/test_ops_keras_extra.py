@@ -12,14 +12,13 @@ import pytest
 from op_table import (
     Case,
     away_from_zero,
-    check_finite_differences,
     check_forward,
     check_torch_gradient,
     distinct,
     fixed,
-    ids,
     normal,
     positive,
+    table_tests,
 )
 from shendu import ops
 from shendu.autograd import Tensor
@@ -297,19 +296,8 @@ CASES = (TRIGONOMETRY + EXPONENTS + DIVISION + PRODUCTS + MATRICES + JOINING + S
          + LINALG + ACTIVATIONS + REDUCTIONS)
 
 
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_forward_matches_torch(case):
-    check_forward(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_gradient_matches_torch(case):
-    check_torch_gradient(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_backward_matches_finite_differences(case):
-    check_finite_differences(case)
+(test_forward_matches_torch, test_gradient_matches_torch,
+ test_backward_matches_finite_differences) = table_tests(CASES)
 
 
 # divide_no_nan at b = 0 (finite differences would divide by the step: torch only)

@@ -5,7 +5,6 @@ input against the error family."""
 
 from __future__ import annotations
 
-import inspect
 import itertools
 
 import numpy as np
@@ -14,14 +13,12 @@ import pytest
 import shendu as keras_like
 from op_table import (
     Case,
-    check_finite_differences,
-    check_forward,
-    check_torch_gradient,
     distinct,
     fixed,
-    ids,
     normal,
+    plain_signature,
     positive,
+    table_tests,
 )
 from shendu import ops
 from shendu.errors import ArgumentError, DataError, ShapeError, ShenduError
@@ -53,15 +50,10 @@ KERAS_SIGNATURES = {
 }
 
 
-def _plain(signature: inspect.Signature) -> str:
-    params = [p.replace(annotation=inspect.Parameter.empty) for p in signature.parameters.values()]
-    return str(signature.replace(parameters=params, return_annotation=inspect.Signature.empty))
-
-
 @pytest.mark.parametrize("name", sorted(KERAS_SIGNATURES))
 def test_keras_signature(name):
     assert name in keras_like.ops.__all__
-    assert _plain(inspect.signature(getattr(keras_like.ops, name))) == KERAS_SIGNATURES[name]
+    assert plain_signature(getattr(keras_like.ops, name)) == KERAS_SIGNATURES[name]
 
 
 def uniform(low, high, *shape):
@@ -246,19 +238,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_forward_matches_torch(case):
-    check_forward(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_gradient_matches_torch(case):
-    check_torch_gradient(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_backward_matches_finite_differences(case):
-    check_finite_differences(case)
+(test_forward_matches_torch, test_gradient_matches_torch,
+ test_backward_matches_finite_differences) = table_tests(CASES)
 
 
 def test_depth_to_space_and_space_to_depth_are_inverse():

@@ -6,8 +6,6 @@ with Keras 3.15's parameters."""
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import pytest
 
@@ -15,13 +13,11 @@ import shendu as keras_like
 from op_table import (
     Case,
     away_from_zero,
-    check_finite_differences,
-    check_forward,
-    check_torch_gradient,
     distinct,
-    ids,
     normal,
+    plain_signature,
     positive,
+    table_tests,
 )
 from shendu import ops
 from shendu.autograd import Tensor
@@ -58,16 +54,11 @@ KERAS_SIGNATURES = {
 }
 
 
-def _plain(signature: inspect.Signature) -> str:
-    params = [p.replace(annotation=inspect.Parameter.empty) for p in signature.parameters.values()]
-    return str(signature.replace(parameters=params, return_annotation=inspect.Signature.empty))
-
-
 def test_every_name_is_exported_with_keras_parameters():
     assert sorted(ops.numpy_extra.__all__) == sorted(KERAS_SIGNATURES)
     for name, expected in KERAS_SIGNATURES.items():
         op = getattr(keras_like.ops, name)
-        assert _plain(inspect.signature(op)) == expected, name
+        assert plain_signature(op) == expected, name
         assert (op.__doc__ or "").strip(), name
 
 
@@ -189,19 +180,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_forward_matches_torch(case):
-    check_forward(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_gradient_matches_torch(case):
-    check_torch_gradient(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_backward_matches_finite_differences(case):
-    check_finite_differences(case)
+(test_forward_matches_torch, test_gradient_matches_torch,
+ test_backward_matches_finite_differences) = table_tests(CASES)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's, on its all-NaN slices

@@ -6,7 +6,6 @@ against NumPy/PyTorch/SciPy; round trips; bad input against the error family."""
 
 from __future__ import annotations
 
-import inspect
 import warnings
 
 import numpy as np
@@ -15,11 +14,9 @@ import pytest
 import shendu as keras_like
 from op_table import (
     Case,
-    check_finite_differences,
-    check_forward,
-    check_torch_gradient,
-    ids,
     normal,
+    plain_signature,
+    table_tests,
 )
 from shendu import ops
 from shendu.errors import ArgumentError, ShapeError
@@ -44,14 +41,9 @@ KERAS_SIGNATURES = {
 }
 
 
-def _plain(signature: inspect.Signature) -> str:
-    params = [p.replace(annotation=inspect.Parameter.empty) for p in signature.parameters.values()]
-    return str(signature.replace(parameters=params, return_annotation=inspect.Signature.empty))
-
-
 @pytest.mark.parametrize("name", sorted(KERAS_SIGNATURES))
 def test_keras_signature(name):
-    assert _plain(inspect.signature(getattr(keras_like.ops, name))) == KERAS_SIGNATURES[name]
+    assert plain_signature(getattr(keras_like.ops, name)) == KERAS_SIGNATURES[name]
     assert (getattr(keras_like.ops, name).__doc__ or "").strip()
 
 
@@ -166,19 +158,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_forward_matches_torch(case):
-    check_forward(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_gradient_matches_torch(case):
-    check_torch_gradient(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_backward_matches_finite_differences(case):
-    check_finite_differences(case)
+(test_forward_matches_torch, test_gradient_matches_torch,
+ test_backward_matches_finite_differences) = table_tests(CASES)
 
 
 # ---- round trips and dtypes ----------------------------------------------------------------

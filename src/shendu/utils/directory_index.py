@@ -41,13 +41,14 @@ def check_directory(where: str, directory) -> str:
     return os.fspath(directory)
 
 
-def check_labels(where: str, labels, label_mode, class_names):
-    """``labels`` as 'inferred', None or a list of ints; raises on bad combinations."""
+def check_labels(where: str, labels, label_mode, class_names, clip: int | None = 80):
+    """``labels`` as 'inferred', None or a list of ints; raises on bad combinations. A bad
+    ``labels`` is quoted up to ``clip`` characters (None: whole)."""
     listed = isinstance(labels, (list, tuple, np.ndarray))
     if not (listed or labels is None or (isinstance(labels, str) and labels == "inferred")):
         raise ArgumentError(
             f"{where}: labels must be 'inferred', None or a list of integer labels, got "
-            f"{labels!r:.80}. Hint: 'inferred' takes each file's class from its subfolder."
+            f"{repr(labels)[:clip]}. Hint: 'inferred' takes each file's class from its subfolder."
         )
     if class_names is not None and (listed or labels is None):
         raise ArgumentError(f"{where}: class_names needs labels='inferred', got labels="
@@ -95,9 +96,25 @@ def _files(folder: str, formats: tuple[str, ...], follow_links: bool) -> list[st
     return found
 
 
+def report_found(paths: list[str], ids, names) -> None:
+    """Keras's "Found N files belonging to M classes." line."""
+    what = f" belonging to {len(names)} classes" if ids is not None else ""
+    print(f"Found {len(paths)} files{what}.")
+
+
+def shuffled(paths: list[str], ids, seed: int):
+    """``paths`` and ``ids`` in Keras's shuffled order for ``seed``."""
+    order = np.arange(len(paths))
+    np.random.RandomState(seed).shuffle(order)  # Keras's order for the same seed
+    return [paths[i] for i in order], None if ids is None else ids[order]
+
+
 def index_directory(where: str, directory: str, labels, formats: tuple[str, ...], class_names,
-                    shuffle: bool, seed, follow_links: bool, verbose: bool):
-    """(file paths, int labels or None, class names or None), listed and shuffled as Keras."""
+                    shuffle: bool, seed, follow_links: bool, verbose: bool,
+                    files: str | None = None):
+    """(file paths, int labels or None, class names or None), listed and shuffled as Keras.
+    ``files`` names the files in the labels-count error (default: "files of the formats ...").
+    """
     if isinstance(labels, str):  # "inferred"
         subdirs = [d for d in sorted(os.listdir(directory))
                    if os.path.isdir(os.path.join(directory, d)) and not d.startswith(".")]
@@ -122,8 +139,8 @@ def index_directory(where: str, directory: str, labels, formats: tuple[str, ...]
             if len(labels) != len(paths):
                 raise ArgumentError(
                     f"{where}: labels has {len(labels)} entries but {directory} holds "
-                    f"{len(paths)} files of the formats {formats}. Hint: one label per file, "
-                    "in the order of sorted paths (os.walk)."
+                    f"{len(paths)} {files or f'files of the formats {formats}'}. Hint: one "
+                    "label per file, in the order of sorted paths (os.walk)."
                 )
             ids = np.asarray(labels)
             if ids.size and ids.dtype.kind not in "iu":
@@ -132,14 +149,9 @@ def index_directory(where: str, directory: str, labels, formats: tuple[str, ...]
             ids = ids.astype(np.int64)
             names = [str(v) for v in sorted(set(ids.tolist()))]
     if verbose:
-        what = f" belonging to {len(names)} classes" if ids is not None else ""
-        print(f"Found {len(paths)} files{what}.")
+        report_found(paths, ids, names)
     if shuffle:
-        order = np.arange(len(paths))
-        seed = np.random.randint(1_000_000) if seed is None else seed
-        np.random.RandomState(seed).shuffle(order)  # Keras's order for the same seed
-        paths = [paths[i] for i in order]
-        ids = None if ids is None else ids[order]
+        paths, ids = shuffled(paths, ids, np.random.randint(1_000_000) if seed is None else seed)
     return paths, ids, names
 
 
@@ -161,25 +173,30 @@ def subsets(where: str, paths: list[str], ids, validation_split, subset, verbose
     if not paths:
         raise DataError(f"{where}: no {what} found in {directory} (formats {formats}). Hint: "
                         "put the files in one subfolder per class.")
-    n_val = int(validation_split * len(paths)) if validation_split else 0
+    return [(paths[part], None if ids is None else ids[part])
+            for part in split_slices(where, len(paths), validation_split, subset, verbose)]
+
+
+def split_slices(where: str, count: int, validation_split, subset, verbose: bool):
+    """[slice] of ``count`` files for ``subset`` (two for 'both'), by Keras's split rule;
+    prints "Using N files for training." as it goes."""
+    n_val = int(validation_split * count) if validation_split else 0
     kinds = ["training", "validation"] if subset == "both" else [subset]
     out = []
     for kind in kinds:
         if kind is None:
-            out.append((paths, ids))
+            out.append(slice(None))
             continue
-        if n_val == 0 or n_val == len(paths):
+        if n_val == 0 or n_val == count:
             raise DataError(
-                f"{where}: validation_split={validation_split} of {len(paths)} files leaves "
-                f"{n_val} for validation and {len(paths) - n_val} for training. Hint: use a "
+                f"{where}: validation_split={validation_split} of {count} files leaves "
+                f"{n_val} for validation and {count - n_val} for training. Hint: use a "
                 "larger split or more files; each subset needs one file."
             )
-        part = slice(len(paths) - n_val, None) if kind == "validation" else slice(
-            None, len(paths) - n_val)
         if verbose:
-            print(f"Using {n_val if kind == 'validation' else len(paths) - n_val} files for "
-                  f"{kind}.")
-        out.append((paths[part], None if ids is None else ids[part]))
+            print(f"Using {n_val if kind == 'validation' else count - n_val} files for {kind}.")
+        out.append(slice(count - n_val, None) if kind == "validation" else slice(
+            None, count - n_val))
     return out
 
 
