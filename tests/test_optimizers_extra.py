@@ -160,8 +160,8 @@ def test_loss_scale_on_the_flat_buffer_skips_non_finite_and_matches_the_inner_ot
     w = Variable(np.array([1.0, 2.0]), "w")
     flat = FlatParameters([w])
     opt = LossScaleOptimizer(Adam(0.1), initial_scale=2.0**15)
-    w.grad[...] = [1.0, -1.0]
-    opt.apply(flat)  # fit's gradients are of the unscaled loss: no division
+    w.grad[...] = np.array([1.0, -1.0]) * 2.0**15  # fit's gradients are of the scaled loss
+    opt.apply(flat)
     np.testing.assert_allclose(w.data, [0.9, 2.1], rtol=1e-6)
     w.grad[...] = [np.nan, 0.0]
     opt.apply(flat)
@@ -295,3 +295,70 @@ def test_loose_and_flat_state_agree_for_adafactor():
     shendu_trajectory(b, steps=3, loose=True)
     for name in ("v", "r", "c"):
         np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-14)
+
+
+# -- LossScaleOptimizer inside fit: the backward seed is the scale, the step divides it out ----
+def _fit_model(optimizer, loss="mse", fast=True):
+    model = _model(optimizer)
+    model.compile(optimizer=optimizer, loss=loss)
+    model.use_fast_path = fast
+    return model
+
+
+def _huge_mse(y_true, y_pred):
+    # finite in float32 (the loss is < 1 here) until the scale multiplies its gradient
+    from shendu import ops
+
+    return ops.mean(ops.square(y_pred - y_true)) * 1e38
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point
+@pytest.mark.parametrize("fast", [True, False])
+def test_fit_skips_a_step_whose_scaled_gradients_overflow(fast):
+    x, y = _data()
+    y = y * 1e-3
+    model = _fit_model(LossScaleOptimizer(SGD(0.1)), _huge_mse, fast)
+    before = model.get_weights()
+    model.fit(x[:8], y[:8], epochs=1, batch_size=8, verbose=0)
+    opt = model.optimizer
+    assert opt.iterations == 0 and int(opt.step_counter) == 0
+    assert float(opt.dynamic_scale) == 2.0**14
+    for a, b in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+    assert model.train_on_batch(x[:8], y[:8]) is not None
+    assert float(opt.dynamic_scale) == 2.0**13 and opt.iterations == 0
+
+
+@pytest.mark.parametrize("loss,fast", [("mse", True), ("mse", False),
+                                       (lambda t, p: (p - t) ** 2, True)])
+def test_fit_trajectory_equals_the_inner_optimizers(loss, fast):
+    # power-of-two scales: multiplying the seed and dividing the gradients is exact in float32,
+    # so only the order of float rounding in the layers' backward can differ
+    x, y = _data()
+    scaled = _fit_model(LossScaleOptimizer(Adam(0.05), initial_scale=2.0**15,
+                                           dynamic_growth_steps=3), loss, fast)
+    plain = _fit_model(Adam(0.05), loss, fast)
+    for model in (scaled, plain):
+        model.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+    assert scaled.optimizer.iterations == plain.optimizer.iterations == 12
+    assert float(scaled.optimizer.dynamic_scale) == 2.0**19  # doubled every third step
+    for a, b in zip(scaled.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_fit_and_apply_gradients_agree():
+    # one fit step and the custom-loop step on the gradients of scale_loss(loss)
+    from shendu.autograd import Tensor
+
+    x, y = _data()
+    fitted = _fit_model(LossScaleOptimizer(SGD(0.1), initial_scale=8.0), fast=False)
+    fitted.train_on_batch(x[:16], y[:16])
+    loop = _fit_model(LossScaleOptimizer(SGD(0.1), initial_scale=8.0), fast=False)
+    weights = loop.trainable_weights
+    pred = loop(Tensor(x[:16]), training=True)
+    loss = loop.optimizer.scale_loss(((pred - Tensor(y[:16])) ** 2).mean())
+    loss.backward()
+    loop.optimizer.apply_gradients([(w.grad.copy(), w) for w in weights])
+    assert float(fitted.optimizer.dynamic_scale) == float(loop.optimizer.dynamic_scale) == 8.0
+    for a, b in zip(fitted.get_weights(), loop.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)

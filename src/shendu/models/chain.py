@@ -183,16 +183,24 @@ class ChainPlan:
         model = self.model
         head = self.head
         step = self._loss_step
+        # a LossScaleOptimizer gets gradients of scale_loss(loss), as in Keras's fit
+        # (imported here: shendu.optimizers loads lazily, with the first optimizer)
+        from ..optimizers.loss_scale import fit_backward_seed, fit_loss_scale
+
+        scale = fit_loss_scale(model.optimizer)
         if step is not None and sample_weight is None and isinstance(y, np.ndarray) and isinstance(
                 z, np.ndarray):
             fused = step(y, z)
             if fused is not None:
+                if scale is not None:
+                    fused = (fused[0], fused[1] * scale, fused[2])
                 return fused
         model._clear_layer_losses()
         out = Tensor(z, requires_grad=True)
         pred = activation(out, head.kernel) if head is not None else out
         loss = model.compute_loss(x, y, pred, sample_weight)
-        loss.backward()  # loss and regularization: into out.grad and the weights' grads
+        # loss and regularization: into out.grad and the weights' grads
+        loss.backward(fit_backward_seed(model.optimizer, loss))
         return float(loss.data), out.grad.copy(), pred.data
 
     def train_step(self, x, y, sample_weight=None):

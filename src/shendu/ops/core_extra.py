@@ -2,7 +2,7 @@
 is_tensor), get_item, select, saturate_cast, unravel_index, in_top_k and multi_hot here; the
 control flow (switch, map, scan, associative_scan, fori_loop, while_loop, vectorized_map) in
 ``loops.py``, ``vectorize.py``; the out-of-place writes (slice_update, scatter_update,
-segment_max, segment_min) in ``updates.py``; ``custom_gradient.py``.
+segment_max, segment_min, segment_prod) in ``updates.py``; ``custom_gradient.py``.
 
 The facts answer at once, also for a symbolic tensor of a functional model (its batch axis is
 None), as Keras's do: they never become graph nodes.
@@ -42,7 +42,7 @@ from .loops import (
 from .math import where
 from .shape import getitem
 from .shape import max as _max
-from .updates import scatter_update, segment_max, segment_min, slice_update
+from .updates import scatter_update, segment_max, segment_min, segment_prod, slice_update
 from .vectorize import vectorize
 
 
@@ -338,6 +338,6 @@ def multi_hot(inputs, num_classes: int | None = None, axis: int = -1, dtype=None
 __all__ = [
     "associative_scan", "custom_gradient", "dtype", "fori_loop", "get_item", "in_top_k",
     "is_tensor", "map", "multi_hot", "ndim", "saturate_cast", "scan", "scatter_update",
-    "segment_max", "segment_min", "select", "shape", "size", "slice_update", "switch",
-    "unravel_index", "vectorize", "vectorized_map", "while_loop",
+    "segment_max", "segment_min", "segment_prod", "select", "shape", "size", "slice_update",
+    "switch", "unravel_index", "vectorize", "vectorized_map", "while_loop",
 ]

@@ -1,7 +1,8 @@
 """Writing into tensors, out of place, with backward: ``slice_update`` (a block replaced),
 ``scatter_update`` (values written, added, multiplied or kept by max/min at scattered
-indices), and the segment reductions ``segment_max`` / ``segment_min``. Where several values
-tie for a max or min, they share its gradient equally (as torch's ``scatter_reduce`` does).
+indices), and the segment reductions ``segment_max`` / ``segment_min`` / ``segment_prod``.
+Where several values tie for a max or min, they share its gradient equally (as torch's
+``scatter_reduce`` does).
 
 >>> import numpy as np
 >>> from shendu import ops
@@ -139,6 +140,31 @@ class SegmentExtreme(Function):
         return gx
 
 
+class SegmentProd(Function):
+    """Settings: ``ids`` (a segment per row of x; negative ids drop the row),
+    ``num_segments``."""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.keep = self.ids >= 0
+        self.rows, self.x_shape = self.ids[self.keep], x.shape
+        self.kept = x[self.keep]
+        out = xp.ones((self.num_segments,) + x.shape[1:], dtype=x.dtype)  # empty: 1
+        xp.multiply.at(out, self.rows, self.kept)
+        return out
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        # each row gets g times the product of the other rows of its segment: scatter_update's
+        # "mul" gradient with ones as the starting values (zeros counted, never divided by)
+        start = xp.ones((self.num_segments,) + self.x_shape[1:], dtype=g.dtype)
+        _, gu = _product_grads(xp, start, self.kept.astype(g.dtype, copy=False), self.rows,
+                               start.shape, g)
+        gx = xp.zeros(self.x_shape, dtype=g.dtype)
+        gx[self.keep] = gu
+        return gx
+
+
 def _starts(op: str, start_indices, x_shape) -> list[int]:
     raw = start_indices.data if isinstance(start_indices, Tensor) else start_indices
     values = raw.tolist() if hasattr(raw, "tolist") else raw
@@ -211,7 +237,7 @@ def scatter_update(inputs, indices, updates, reduction: str | None = None) -> Te
                                u_shape=u.shape)
 
 
-def _segment(op: str, largest: bool, data, segment_ids, num_segments) -> Tensor:
+def _segment(op: str, largest: bool | None, data, segment_ids, num_segments) -> Tensor:
     x = as_tensor(data)
     ids = check_indices(op, "segment_ids", segment_ids)
     if x.ndim == 0 or ids.ndim != 1 or ids.shape[0] != x.shape[0]:
@@ -227,6 +253,8 @@ def _segment(op: str, largest: bool, data, segment_ids, num_segments) -> Tensor:
     if top >= num_segments:
         raise ArgumentError(f"{op}: segment_ids must be < num_segments ({num_segments}), got "
                             f"{top}. Hint: leave num_segments=None to use the largest id + 1.")
+    if largest is None:
+        return SegmentProd.apply(x, ids=ids, num_segments=num_segments)
     return SegmentExtreme.apply(x, ids=ids, num_segments=num_segments, largest=largest)
 
 
@@ -258,4 +286,18 @@ def segment_min(data, segment_ids, num_segments: int | None = None,
     return _segment("segment_min", False, data, segment_ids, num_segments)
 
 
-__all__ = ["scatter_update", "segment_max", "segment_min", "slice_update"]
+def segment_prod(data, segment_ids, num_segments: int | None = None,
+                 sorted: bool = False) -> Tensor:  # noqa: A002 - Keras's names
+    """The product of the rows of ``data`` in each segment (rows with a negative id are left
+    out); an empty segment holds 1. ``num_segments`` defaults to the largest id + 1;
+    ``sorted`` is only a hint. The gradient is exact with zeros in a segment.
+
+    >>> import numpy as np
+    >>> from shendu import ops
+    >>> ops.segment_prod(np.array([1, 2, 10, 20, 100, 200]), np.array([0, 0, 1, 1, 2, 2]), 4).data
+    array([    2,   200, 20000,     1])
+    """
+    return _segment("segment_prod", None, data, segment_ids, num_segments)
+
+
+__all__ = ["scatter_update", "segment_max", "segment_min", "segment_prod", "slice_update"]

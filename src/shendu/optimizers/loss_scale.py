@@ -5,9 +5,11 @@ before the inner step. A step whose gradients hold an inf or NaN is skipped and 
 halved; after ``dynamic_growth_steps`` finite steps in a row the scale doubles. In float32 a
 power-of-two scale leaves the gradients exact, so only the skipping shows in the weights.
 
-``model.fit`` in shendu differentiates the loss unscaled (no float16 to protect), so the
-packed-buffer step (``apply(flat)``) divides nothing; a custom loop uses Keras's form:
-``scale_loss(loss)``, then ``apply_gradients`` divides the gradients by the scale.
+Both ways in work as Keras's: ``model.fit`` seeds its backward pass with the current scale
+(:func:`fit_loss_scale`), so the packed-buffer step (``apply(flat)``) receives gradients of the
+scaled loss, as a custom loop does with ``scale_loss(loss)`` and ``apply_gradients``. Either
+step checks the scaled gradients for inf/NaN (as Keras does), then divides them by the scale
+before the inner step.
 
 >>> from shendu.optimizers import LossScaleOptimizer, SGD
 >>> opt = LossScaleOptimizer(SGD(0.1))
@@ -42,6 +44,34 @@ def _array(g):
 
 def _all_finite(grads) -> bool:
     return all(bool(get_array_module(g).isfinite(g).all()) for g in grads)
+
+
+def fit_loss_scale(optimizer) -> float | None:
+    """The factor ``fit`` multiplies its backward seed by: the current scale of a
+    LossScaleOptimizer (Keras's train step differentiates ``scale_loss(loss)``), else None.
+
+    >>> from shendu.optimizers import SGD
+    >>> fit_loss_scale(LossScaleOptimizer(SGD(), initial_scale=8.0)), fit_loss_scale(SGD())
+    (8.0, None)
+    """
+    if isinstance(optimizer, LossScaleOptimizer):
+        return float(optimizer.dynamic_scale)
+    return None
+
+
+def fit_backward_seed(optimizer, loss):
+    """The gradient ``fit`` seeds ``loss.backward`` with: None (ones) unless ``optimizer`` is a
+    LossScaleOptimizer, then its scale in the loss's shape and dtype.
+
+    >>> from shendu.autograd import Tensor
+    >>> from shendu.optimizers import SGD
+    >>> fit_backward_seed(LossScaleOptimizer(SGD(), initial_scale=4.0), Tensor(np.float32(1)))
+    array(4., dtype=float32)
+    """
+    scale = fit_loss_scale(optimizer)
+    if scale is None:
+        return None
+    return get_array_module(loss.data).full_like(loss.data, scale)
 
 
 class LossScaleOptimizer(Optimizer):
@@ -144,12 +174,13 @@ class LossScaleOptimizer(Optimizer):
         return loss * self.dynamic_scale
 
     def apply(self, grads, trainable_variables=None) -> None:
-        """One step: ``apply(flat)`` (fit's unscaled gradients) or Keras's
-        ``apply(grads, trainable_variables)`` with gradients of the scaled loss."""
+        """One step on gradients of the scaled loss: ``apply(flat)`` (fit's packed buffer) or
+        Keras's ``apply(grads, trainable_variables)``. Both check, then unscale."""
         if isinstance(grads, FlatParameters):
             self.ensure_built(grads)
             if not _all_finite([grads.grad]):
                 return self._skip()
+            grads.grad /= float(self.dynamic_scale)  # fit's buffer is rebuilt every step
             self.inner_optimizer.apply(grads)
         else:
             grads = list(grads)
