@@ -311,6 +311,37 @@ def test_activation_layer_matches_torch_and_finite_differences(activation):
     assert check_gradients(lambda t: layer(t), [x]) < 1e-6
 
 
+def test_activation_reports_the_shape_of_a_shape_changing_function():
+    assert Activation("relu").compute_output_shape((None, 6, 8)) == (None, 6, 8)
+    assert Activation("glu").compute_output_shape((None, 6, 8)) == (None, 6, 4)
+    first_half = lambda z: z[..., :3]  # noqa: E731
+    assert Activation(first_half).compute_output_shape((None, 8)) == (None, 3)
+
+
+def test_activation_glu_in_a_functional_model_fits_saves_and_reloads(tmp_path):
+    from shendu.models import Model, load_model
+
+    backend.set_floatx("float64")
+    inputs = Input((8,))
+    hidden = Activation("glu")(inputs)
+    assert hidden.shape == (None, 4)
+    model = Model(inputs, Dense(1)(hidden))
+    assert model.layers[1].compute_output_shape((None, 8)) == (None, 4)
+    assert model.layers[-1].get_weights()[0].shape == (4, 1)
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(16, 8)), rng.normal(size=(16, 1))
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    kernel, bias = model.layers[-1].get_weights()
+    half = x[:, :4] / (1 + np.exp(-x[:, 4:]))  # glu by hand: a * sigmoid(b)
+    expected = model.predict(x, verbose=0)
+    np.testing.assert_allclose(expected, half @ kernel + bias, rtol=1e-10)
+    model.save(tmp_path / "glu.keras")
+    np.testing.assert_array_equal(load_model(tmp_path / "glu.keras").predict(x, verbose=0),
+                                  expected)
+
+
 # -- one training step -------------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 """Pipeline: layers applied in sequence (against running them one by one), Keras 3's training
-default, masks between its layers, gradients by finite differences in float64, training in a
-model, config and save/load, bad arguments."""
+default, masks between its layers and out of it, gradients by finite differences in float64,
+training in a model, config and save/load, bad arguments."""
 
 from __future__ import annotations
 
@@ -66,6 +66,50 @@ def test_masks_flow_between_its_layers():
     table = embedding.embeddings.data
     np.testing.assert_allclose(out, [table[[1, 2]].mean(axis=0), table[3]], rtol=1e-12)
     assert pipe.compute_mask(ids) is None
+
+
+def _padded_ids():
+    ids = np.array([[1, 2, 3], [4, 5, 6]])
+    return ids, np.concatenate([ids, np.zeros((2, 2), dtype=ids.dtype)], axis=1)
+
+
+@pytest.mark.parametrize("functional", [False, True])
+def test_its_output_mask_reaches_the_layers_after_it(functional):
+    from shendu.layers import LSTM
+    from shendu.models import Sequential
+
+    pipe, lstm = Pipeline([Embedding(10, 4, mask_zero=True)]), LSTM(3)
+    if functional:
+        inputs = Input((None,), dtype="int32")
+        model = Model(inputs, lstm(pipe(inputs)))
+    else:
+        model = Sequential([Input((None,), dtype="int32"), pipe, lstm])
+    ids, padded = _padded_ids()
+    np.testing.assert_array_equal(pipe.compute_mask(padded), padded != 0)  # no call before
+    short = model.predict(ids, verbose=0)
+    np.testing.assert_allclose(model.predict(padded, verbose=0), short, rtol=1e-12, atol=1e-12)
+    # without the mask the padded steps do change the LSTM's output
+    unmasked = Sequential([Input((None,), dtype="int32"), Embedding(10, 4), LSTM(3)])
+    unmasked.set_weights(model.get_weights())
+    np.testing.assert_allclose(unmasked.predict(ids, verbose=0), short, rtol=1e-12)
+    assert not np.allclose(unmasked.predict(padded, verbose=0), short)
+
+
+def test_a_model_with_its_mask_trains_saves_and_reloads(tmp_path):
+    from shendu.layers import LSTM
+    from shendu.models import Sequential
+
+    model = Sequential([Input((None,), dtype="int32"),
+                        Pipeline([Embedding(10, 4, mask_zero=True)]), LSTM(3), Dense(1)])
+    ids, padded = _padded_ids()
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(padded, np.ones((2, 1)), epochs=2, verbose=0)
+    np.testing.assert_allclose(model.predict(padded, verbose=0), model.predict(ids, verbose=0),
+                               rtol=1e-12, atol=1e-12)
+    model.save(tmp_path / "masked.keras")
+    reloaded = load_model(tmp_path / "masked.keras")
+    np.testing.assert_array_equal(reloaded.predict(padded, verbose=0),
+                                  model.predict(padded, verbose=0))
 
 
 def test_gradients_by_finite_differences():

@@ -186,6 +186,12 @@ class Activation(Layer):
     >>> import numpy as np
     >>> Activation("relu")(np.array([[-1.0, 1.0]])).data
     array([[0., 1.]], dtype=float32)
+
+    A kernel (relu, tanh, ...) keeps the shape; any other function (glu, a user function) is
+    run once on zeros to find the output shape, as Dense does:
+
+    >>> [Activation(fn).compute_output_shape((None, 8)) for fn in ("relu", "glu")]
+    [(None, 8), (None, 4)]
     """
 
     supports_masking = True  # a time mask passes through unchanged
@@ -200,7 +206,9 @@ class Activation(Layer):
         return self.activation(inputs)
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
+        if isinstance(self.activation, Kernel):  # a kernel keeps the shape
+            return tuple(input_shape)
+        return _activated_shape(self.activation, tuple(input_shape), self.compute_dtype)
 
     def chain_steps(self, training=False):
         """The op of ``call`` as a (Function, weights) pair, for the Sequential fast path."""

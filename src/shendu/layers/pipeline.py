@@ -13,7 +13,9 @@ np.float32(1.0)
 from __future__ import annotations
 
 import copy
+import weakref
 
+from ..autograd import no_grad
 from ..errors import ArgumentError
 from .base import Layer
 
@@ -24,8 +26,9 @@ class Pipeline(Layer):
     ``training`` goes to each layer; a direct call that does not give it trains (Keras 3's
     ``call(inputs, training=True)``), so random augmentations apply, while a model's
     ``predict`` / ``evaluate`` pass ``training=False``. A mask made by one layer (Masking,
-    ``Embedding(mask_zero=True)``) goes to the next ones that take masks; the Pipeline itself
-    creates no mask. Its weights are its layers' weights, in order. Its config holds the
+    ``Embedding(mask_zero=True)``) goes to the next ones that take masks, and the mask its
+    last layer produces is the Pipeline's output mask (``compute_mask``), for the layers after
+    it. Its weights are its layers' weights, in order. Its config holds the
     serialized layers under ``"layers"``.
 
     >>> import numpy as np
@@ -72,19 +75,50 @@ class Pipeline(Layer):
 
     def __call__(self, inputs, *args, training=None, **kwargs):
         # Keras 3: a direct call without ``training`` trains; models always pass it
-        return super().__call__(inputs, *args, training=True if training is None else training,
-                                **kwargs)
+        self._mask_memo = None
+        outputs = super().__call__(inputs, *args, training=True if training is None else training,
+                                   **kwargs)
+        if self._mask_memo is not None:  # the call's own input too, not only its tensor
+            self._mask_memo = (self._mask_memo[0] + (_ref(inputs),), self._mask_memo[1])
+        return outputs
 
     def call(self, inputs, training=True, mask=None):
+        source = inputs
         for layer in self._pipeline_layers:
             kwargs = {"mask": mask} if mask is not None and layer._accepts_mask() else {}
             outputs = layer(inputs, training=training, **kwargs)
             mask = layer.compute_mask(inputs, mask)
             inputs = outputs
+        self._mask_memo = ((_ref(source),), mask)
         return inputs
 
+    @property
+    def creates_mask(self) -> bool:
+        """True when one of its layers makes a mask (Masking, ``Embedding(mask_zero=True)``)."""
+        return any(getattr(layer, "creates_mask", False) for layer in self._pipeline_layers)
+
     def compute_mask(self, inputs, mask=None):
-        return None
+        """The mask the last layer gave: the one of the latest call on ``inputs``, else found by
+        running the layers on ``inputs`` (``training=False``), as each layer's mask needs its
+        own input.
+
+        >>> import numpy as np
+        >>> from shendu.layers import Embedding
+        >>> pipe = Pipeline([Embedding(10, 4, mask_zero=True)])
+        >>> pipe.compute_mask(np.array([[3, 1, 0]]))
+        array([[ True,  True, False]])
+        """
+        memo = self.__dict__.get("_mask_memo")
+        if memo is not None and any(ref is not None and ref() is inputs for ref in memo[0]):
+            return memo[1]
+        x = inputs
+        with no_grad():
+            for layer in self._pipeline_layers:
+                kwargs = {"mask": mask} if mask is not None and layer._accepts_mask() else {}
+                outputs = layer(x, training=False, **kwargs)
+                mask = layer.compute_mask(x, mask)
+                x = outputs
+        return mask
 
     def compute_output_shape(self, input_shape):
         shape = input_shape
@@ -115,3 +149,11 @@ class Pipeline(Layer):
         config["layers"] = [deserialize(copy.deepcopy(layer), custom_objects)
                             for layer in layers]
         return cls(**config)
+
+
+def _ref(obj):
+    """A weak reference to ``obj`` (None for what takes none, a list of inputs)."""
+    try:
+        return weakref.ref(obj)
+    except TypeError:
+        return None
