@@ -233,7 +233,8 @@ def test_lazy_names_still_import():
 
     assert issubclass(Adam, Optimizer) and issubclass(AdamW, Adam) and SGD().name
     assert sorted(optimizers.ALL) == ["adadelta", "adafactor", "adagrad", "adam", "adamax",
-                                      "adamw", "ftrl", "lamb", "lion", "nadam", "rmsprop", "sgd"]
+                                      "adamw", "ftrl", "lamb", "lion", "muon", "nadam", "rmsprop",
+                                      "schedulefreeadamw", "sgd"]
     assert type(optimizers.get("AdamW")) is AdamW
     assert schedules.ExponentialDecay(0.1, 10, 0.5)(10) == pytest.approx(0.05)
     assert issubclass(CSVLogger, callbacks.Callback)

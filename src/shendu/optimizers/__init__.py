@@ -25,7 +25,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "sgd": ("SGD",), "rmsprop": ("RMSprop",), "adagrad": ("Adagrad",),
     "adadelta": ("Adadelta",), "adam": ("Adam", "AdamW"), "adamax": ("Adamax",),
     "nadam": ("Nadam",), "ftrl": ("Ftrl",), "lion": ("Lion",), "adafactor": ("Adafactor",),
-    "lamb": ("Lamb",),
+    "lamb": ("Lamb",), "muon": ("Muon",), "schedule_free": ("ScheduleFreeAdamW",),
 }
 # optimizers that wrap another: loadable from a config, but not in ALL nor made from a name alone
 _WRAPPERS = {"LossScaleOptimizer": "loss_scale"}
@@ -119,5 +119,5 @@ def serialize(optimizer: Optimizer) -> dict:
 
 
 __all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "Ftrl",
-           "Lion", "Adafactor", "Lamb", "LossScaleOptimizer", "Optimizer", "schedules", "get",
-           "serialize", "deserialize", "register", "ALL"]
+           "Lion", "Adafactor", "Lamb", "Muon", "ScheduleFreeAdamW", "LossScaleOptimizer",
+           "Optimizer", "schedules", "get", "serialize", "deserialize", "register", "ALL"]
