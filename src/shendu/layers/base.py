@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numbers
 import re
+import threading
 from collections import defaultdict
 from typing import Any
 
@@ -33,6 +34,7 @@ from .variable import Variable
 from .weight_budget import charge
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
+_calls = threading.local()  # depth of nested eager __call__s: the outermost one clears losses
 backend._SESSION_STATE.append(_name_counts.clear)  # backend.clear_session() restarts the names
 
 
@@ -231,7 +233,14 @@ class Layer:
             kwargs["training"] = bool(training)
         if "mask" in kwargs and not self._accepts_mask():
             del kwargs["mask"]  # a layer that does not read masks just computes
-        outputs = self.call(inputs, *args, **kwargs)
+        depth = getattr(_calls, "depth", 0)
+        if depth == 0:  # a new forward pass: add_loss terms of the last one go, as in Keras
+            _clear_losses(self)
+        _calls.depth = depth + 1
+        try:
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _calls.depth = depth
         if self.__dict__.get("activity_regularizer") is not None:
             self._add_activity_losses(outputs)
         return outputs
@@ -263,13 +272,19 @@ class Layer:
             check_input_spec(self, inputs)
         if not self.built:
             self.build_from_shape(map_structure(lambda t: t.shape, inputs))
+        tensor_kwargs = {k: v for k, v in kwargs.items() if is_symbolic(v)}
+        kwargs = {k: v for k, v in kwargs.items() if k not in tensor_kwargs}
         call_kwargs = dict(kwargs)
         if self._accepts_training():
             call_kwargs["training"] = False
-        outputs = symbolic_outputs(lambda x, rest: self.call(x, *rest, **call_kwargs),
-                                   inputs, list(args))
+        keys, n = list(tensor_kwargs), len(args)
+
+        def run(x, rest):
+            return self.call(x, *rest[:n], **call_kwargs, **dict(zip(keys, rest[n:])))
+
+        outputs = symbolic_outputs(run, inputs, list(args) + [tensor_kwargs[k] for k in keys])
         self._losses.clear()
-        Node(self, inputs, flatten(outputs), kwargs, args=list(args))
+        Node(self, inputs, flatten(outputs), kwargs, args=list(args), tensor_kwargs=tensor_kwargs)
         return outputs
 
     @property
@@ -474,3 +489,12 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _clear_losses(layer: Layer) -> None:
+    """Drop the ``add_loss`` terms of ``layer`` and of every layer inside it."""
+    stack = [layer]
+    while stack:
+        current = stack.pop()
+        current.__dict__.get("_losses", []).clear()
+        stack.extend(current.__dict__.get("_layers", ()))

@@ -127,14 +127,15 @@ class Node:
     """One call of ``layer`` on symbolic ``inputs`` (any nesting), producing ``outputs``."""
 
     def __init__(self, layer, inputs, outputs: list[SymbolicTensor], kwargs: dict | None = None,
-                 args: list | None = None):
+                 args: list | None = None, tensor_kwargs: dict | None = None):
         self.layer = layer
         self.inputs = inputs
         self.args = args or []  # further positional arguments (e.g. attention's value)
         self.outputs = outputs
         self.kwargs = kwargs or {}
-        self.parents = [t for t in flatten(inputs) + flatten(self.args)
-                        if isinstance(t, SymbolicTensor)]
+        self.tensor_kwargs = tensor_kwargs or {}  # keyword tensors, e.g. an RNN's initial_state
+        self.parents = [t for t in flatten(inputs) + flatten(self.args) + flatten(
+            self.tensor_kwargs) if isinstance(t, SymbolicTensor)]
         for i, out in enumerate(outputs):
             out.node, out.index = self, i
         layer._inbound_nodes.append(self)

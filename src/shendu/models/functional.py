@@ -26,6 +26,30 @@ from .model import Model
 from .multi_io import MultiArray
 
 
+def adopt_functional(cls: type) -> None:
+    """Make a subclass of Model built as ``cls(inputs, outputs)`` a subclass of Functional,
+    as Keras does: each of its own classes that derived from Model now derives from Functional
+    (its overrides, e.g. ``train_step``, still come first).
+
+    >>> from shendu import Input, Model, layers
+    >>> class WithStep(Model):
+    ...     pass
+    >>> x = Input(shape=(2,))
+    >>> model = WithStep(x, layers.Dense(1)(x))
+    >>> isinstance(model, Functional), model.output_shape
+    (True, (None, 1))
+    """
+    from .sequential import Sequential
+
+    if issubclass(cls, (Functional, Sequential)) or cls is Model:
+        return
+    cls.__bases__ = tuple(
+        Functional if base is Model else base for base in cls.__bases__)
+    for base in cls.__bases__:
+        if issubclass(base, Model):
+            adopt_functional(base)
+
+
 def _as_list(structure):
     if isinstance(structure, dict):
         return [structure[k] for k in structure]
@@ -185,7 +209,7 @@ class Functional(Model):
                 continue
             args = map_structure(value, node.inputs)
             extra = map_structure(value, node.args)
-            kwargs = dict(node.kwargs)
+            kwargs = {**node.kwargs, **map_structure(value, node.tensor_kwargs)}
             mask = masks.get(id(node.inputs)) if isinstance(node.inputs, SymbolicTensor) else None
             if mask is not None and "mask" not in kwargs:
                 kwargs["mask"] = mask
@@ -219,7 +243,8 @@ class Functional(Model):
             entry["name"] = layer.name
             entry["inbound_nodes"] = [
                 {"args": _encode(node.inputs), "call_args": _encode(node.args),
-                 "kwargs": node.kwargs}
+                 "kwargs": node.kwargs, **({"call_kwargs": _encode(node.tensor_kwargs)}
+                                           if node.tensor_kwargs else {})}
                 for node in layer._inbound_nodes if node in self._nodes
             ]
             layer_configs.append(entry)

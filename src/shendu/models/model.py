@@ -34,6 +34,7 @@ from ..errors import (
     ShapeError,
 )
 from ..layers.base import Layer
+from ..layers.node import is_symbolic
 from ..parameters import FlatParameters
 from . import targets
 from .compiling import Compilation
@@ -70,9 +71,24 @@ class Model(Compilation, Training, Layer):
             from .functional import Functional
 
             return Functional.from_config(config, custom_objects)
+        if "layers" in config and {"inputs", "outputs"} <= set(config):
+            # a subclass of Model built (and saved) as a functional model
+            from .functional import Functional, adopt_functional
+
+            adopt_functional(cls)
+            if issubclass(cls, Functional):
+                return cls.from_config(config, custom_objects)
         return super().from_config(config)
 
     def __init__(self, *args, **kwargs):
+        graph = args[0] if args else kwargs.get("inputs")
+        if (len(args) == 2 or "outputs" in kwargs) and is_symbolic(graph):
+            # a subclass of Model given (inputs, outputs) becomes a functional one, as in Keras
+            from .functional import Functional, adopt_functional
+
+            adopt_functional(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
         super().__init__(*args, **kwargs)
         self.optimizer = None
         self.loss = None
