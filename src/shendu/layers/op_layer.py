@@ -101,6 +101,8 @@ def _resolve(op: str):
         return lambda x, key: x[key]
     from .. import ops
 
+    if op.startswith("image.") and op[6:] in ops.image.SYMBOLIC_NAMES:
+        return getattr(ops.image, op[6:])
     if op not in ops.__all__:
         raise UnknownNameError(f"OpLayer: unknown op {op!r}. Hint: it must be a shendu.ops "
                                "name, such as 'add' or 'concatenate'.")
@@ -124,7 +126,9 @@ class OpLayer(Layer):
         if layer_kwargs["name"] is None:
             from .base import unique_name
 
-            layer_kwargs["name"] = unique_name("get_item" if op == GETITEM else op)
+            # "image.extract_patches" is named "extract_patches", as Keras names it
+            base = "get_item" if op == GETITEM else str(op).rsplit(".", 1)[-1]
+            layer_kwargs["name"] = unique_name(base)
         super().__init__(**layer_kwargs)
         if not isinstance(op, str):
             raise ArgumentError(f"OpLayer: op must be an ops name, got {op!r}.")

@@ -266,6 +266,10 @@ for _family in (core_extra, nn_extra, numpy_extra, spectral):
     __all__ += _family.__all__
 del _family
 
+# keras.ops.image (ops/image.py): loaded here so that ops.image.extract_patches works before
+# any image layer has imported it.
+from . import image  # noqa: E402, F401
+
 # Called on a functional model's symbolic tensors, every op records a graph node (symbolic.py).
 from .symbolic import wrap_namespace  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Image ops: flips, affine resampling, separable resizing, crops, contrast and brightness,
 with their backward; ``rgb_to_hsv`` / ``hsv_to_rgb`` (Keras's ``keras.ops.image`` names) come
-from ``ops/image_hsv.py``.
+from ``ops/image_hsv.py``, ``extract_patches`` from ``ops/image_patches.py``.
 
 Images are channels-last batches (n, height, width, channels). ``affine_sample`` reads each
 output pixel (r, c) of image i at the input position ``A_i @ (r, c, 1)`` (A_i a 2×3 matrix),
@@ -26,6 +26,8 @@ from ..autograd import Function
 from ..backend import get_array_module
 from .image_hsv import hsv_to_rgb as hsv_to_rgb  # keras.ops.image's colour conversions
 from .image_hsv import rgb_to_hsv as rgb_to_hsv
+from .image_patches import extract_patches as _extract_patches
+from .symbolic import symbolic_aware
 
 FILL_MODES = ("reflect", "wrap", "nearest", "constant")
 INTERPOLATIONS = ("nearest", "bilinear")
@@ -343,3 +345,8 @@ def affine_sample(x, matrices, fill_mode: str = "reflect", interpolation: str = 
     """Resample channels-last images at ``matrices @ (row, col, 1)`` (see the module doc)."""
     return AffineSample.apply(x, matrices=matrices, fill_mode=fill_mode,
                               interpolation=interpolation, fill_value=float(fill_value))
+
+
+# keras.ops.image names that record an OpLayer node (as "image.<name>") on symbolic tensors.
+SYMBOLIC_NAMES = ("extract_patches",)
+extract_patches = symbolic_aware("image.extract_patches", _extract_patches)
