@@ -17,8 +17,8 @@ import math
 import numpy as np
 import pytest
 
+import optimizer_checks as checks
 from shendu import optimizers
-from shendu.errors import ArgumentError
 from shendu.layers import Variable
 from shendu.optimizers import Muon, ScheduleFreeAdamW
 from test_optimizers import shendu_trajectory
@@ -91,8 +91,7 @@ KERAS = {
 @pytest.mark.parametrize("case", sorted(MAKE))
 @pytest.mark.parametrize("loose", [False, True])
 def test_trajectory_matches_keras(case, loose):
-    path = shendu_trajectory(MAKE[case](), steps=10, loose=loose)
-    np.testing.assert_allclose(path[[0, 1, 9]], np.array(KERAS[case]), rtol=1e-7, atol=1e-7)
+    checks.check_trajectory(MAKE[case](), KERAS[case], loose, atol=1e-7)
 
 
 # -- hand-worked steps ---------------------------------------------------------------------------
@@ -217,9 +216,7 @@ def test_muon_exclude_from_weight_decay():
     (lambda: ScheduleFreeAdamW(weight_decay=-0.1), "weight_decay must be"),
 ])
 def test_bad_arguments(make, words):
-    with pytest.raises(ArgumentError, match=words) as info:
-        make()
-    assert "Hint:" in str(info.value)
+    checks.check_bad_argument(make, words)
 
 
 def test_signatures_and_defaults():
@@ -257,8 +254,7 @@ def test_config_round_trip(case):
     assert sorted(config) == sorted(BASE_KEYS + KEYS[type(opt)])
     again = optimizers.deserialize(optimizers.serialize(opt))
     assert type(again) is type(opt) and again.get_config() == config
-    np.testing.assert_array_equal(shendu_trajectory(again, steps=3),
-                                  shendu_trajectory(MAKE[case](), steps=3))
+    checks.check_same_trajectory(again, MAKE[case]())
 
 
 def test_names_as_keras_has_them():
@@ -268,39 +264,18 @@ def test_names_as_keras_has_them():
     assert {"muon", "schedulefreeadamw"} <= set(optimizers.ALL)
 
 
-def _data():
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(64, 3)).astype("float32")
-    y = (x @ np.array([1.0, -2.0, 0.5], dtype="float32"))[:, None]
-    return x, y
-
-
-def _model(optimizer):
-    from shendu import layers, models, utils
-
-    utils.set_random_seed(3)
-    model = models.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(1)])
-    model.compile(optimizer=optimizer, loss="mse")
-    return model
-
-
 @pytest.mark.parametrize("optimizer", [
     "muon", "schedulefreeadamw", lambda: Muon(learning_rate=0.02),
     lambda: ScheduleFreeAdamW(learning_rate=0.05, warmup_steps=3),
 ])
 def test_trains_a_model(optimizer):
-    x, y = _data()
-    model = _model(optimizer if isinstance(optimizer, str) else optimizer())
-    first = model.evaluate(x, y, verbose=0)
-    model.fit(x, y, epochs=5, batch_size=16, verbose=0)
-    assert model.evaluate(x, y, verbose=0) < first
-    assert model.optimizer.iterations == 20
+    checks.check_trains_a_model(optimizer)
 
 
 def test_schedule_free_momentum_starts_at_the_weights():
-    model = _model(ScheduleFreeAdamW(0.05))
+    model = checks.small_model(ScheduleFreeAdamW(0.05))
     start = np.concatenate([w.ravel() for w in model.get_weights()])
-    x, y = _data()
+    x, y = checks.small_data()
     model.train_on_batch(x[:1] * 0, y[:1] * 0)  # zero gradients: nothing moves
     np.testing.assert_allclose(model.optimizer.z, start, rtol=1e-6)
 
@@ -310,17 +285,4 @@ def test_schedule_free_momentum_starts_at_the_weights():
     lambda: ScheduleFreeAdamW(learning_rate=0.05, warmup_steps=6, weight_decay=0.01),
 ])
 def test_save_and_load_resume_the_same_trajectory(make, tmp_path):
-    from shendu import models
-
-    x, y = _data()
-    straight = _model(make())
-    straight.fit(x, y, epochs=4, batch_size=16, shuffle=False, verbose=0)
-    halves = _model(make())
-    halves.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
-    halves.save(tmp_path / "m.keras")
-    resumed = models.load_model(tmp_path / "m.keras")
-    assert type(resumed.optimizer) is type(straight.optimizer)
-    resumed.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
-    assert resumed.optimizer.iterations == straight.optimizer.iterations == 16
-    for a, b in zip(resumed.get_weights(), straight.get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    checks.check_save_and_load_resume(make, tmp_path)

@@ -67,6 +67,20 @@ class _PixelLayer(_RandomImageLayer):
         return self.op(**self.settings())
 
 
+class _FactorAndRange:
+    """Mixed in before the layer base: a layer drawn from ``factor`` (via ``draw``) whose op
+    clips to ``value_range``; its op settings and its config."""
+
+    def settings(self) -> dict:
+        low, high = self.value_range
+        return dict(draw=self.draw, low=low, high=high)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(factor=self.factor, value_range=list(self.value_range))
+        return config
+
+
 class RandomGrayscale(_PixelLayer):
     """Turn each image grey with probability ``factor``, in training: every channel becomes
     0.2989 R + 0.5870 G + 0.1140 B (the shape is kept; a one-channel image stays as it is).
@@ -182,7 +196,7 @@ class Solarization(_PixelLayer):
         return config
 
 
-class RandomPosterization(_PixelLayer):
+class RandomPosterization(_FactorAndRange, _PixelLayer):
     """Keep only the top b bits of each pixel's 8-bit value, b drawn per image, in training
     (pixels are mapped from ``value_range`` to [0, 255] and back).
 
@@ -214,17 +228,8 @@ class RandomPosterization(_PixelLayer):
     def draw(self, n: int) -> np.ndarray:
         return self.generator.integers(self._bits[0], self._bits[1] + 1, size=n)
 
-    def settings(self) -> dict:
-        low, high = self.value_range
-        return dict(draw=self.draw, low=low, high=high)
 
-    def get_config(self):
-        config = super().get_config()
-        config.update(factor=self.factor, value_range=list(self.value_range))
-        return config
-
-
-class RandomColorDegeneration(_PixelLayer):
+class RandomColorDegeneration(_FactorAndRange, _PixelLayer):
     """Fade each image's colours towards its grey by a random f, in training:
     y = clip(x + f · (grey(x) − x), *value_range).
 
@@ -251,15 +256,6 @@ class RandomColorDegeneration(_PixelLayer):
     def transform(self, x):
         check_rgb(self, x)
         return super().transform(x)
-
-    def settings(self) -> dict:
-        low, high = self.value_range
-        return dict(draw=self.draw, low=low, high=high)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(factor=self.factor, value_range=list(self.value_range))
-        return config
 
 
 class AutoContrast(_PixelLayer):

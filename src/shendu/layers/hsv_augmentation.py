@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..ops.image import AdjustBrightness, AdjustContrast
 from ..ops.image_hsv import AdjustHSV
-from .color_augmentation import _config_value, unit_factor
+from .color_augmentation import _config_value, _FactorAndRange, unit_factor
 from .image_preprocessing import _factor_bounds, _value_range_arg, _where
 from .preprocessing import _RandomImageLayer
 
@@ -50,7 +50,7 @@ def saturation_scales(generator, bounds, n: int) -> np.ndarray:
     return f / (1 - f + SATURATION_EPSILON)
 
 
-class _HSVLayer(_RandomImageLayer):
+class _HSVLayer(_FactorAndRange, _RandomImageLayer):
     """Shared by RandomHue and RandomSaturation: factor in [0, 1], value_range, one AdjustHSV."""
 
     example = ""
@@ -68,15 +68,6 @@ class _HSVLayer(_RandomImageLayer):
 
     def step(self):
         return AdjustHSV(**self.settings())
-
-    def settings(self) -> dict:
-        low, high = self.value_range
-        return dict(draw=self.draw, low=low, high=high)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(factor=self.factor, value_range=list(self.value_range))
-        return config
 
 
 class RandomHue(_HSVLayer):

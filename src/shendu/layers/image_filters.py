@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import ArgumentError, ShapeError
 from ..ops.image_filters import Equalize, Erase, GaussianBlur, Sharpen
-from .color_augmentation import _config_value, _PixelLayer, unit_factor
+from .color_augmentation import _config_value, _FactorAndRange, _PixelLayer, unit_factor
 from .image_preprocessing import _is_number, _value_range_arg, _where
 
 
@@ -98,7 +98,7 @@ class RandomGaussianBlur(_PixelLayer):
         return config
 
 
-class RandomSharpness(_PixelLayer):
+class RandomSharpness(_FactorAndRange, _PixelLayer):
     """Change the sharpness of images by a random s per image, in training (Keras's formula,
     PIL's ImageEnhance.Sharpness with zero padding): y = clip(x + (1 − s)·(smooth(x) − x),
     *value_range), smooth the 3×3 kernel [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13 and s = 2f.
@@ -124,15 +124,6 @@ class RandomSharpness(_PixelLayer):
 
     def draw(self, shape) -> np.ndarray:
         return 2.0 * self.generator.uniform(*self._f, size=shape[0])
-
-    def settings(self) -> dict:
-        low, high = self.value_range
-        return dict(draw=self.draw, low=low, high=high)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(factor=self.factor, value_range=list(self.value_range))
-        return config
 
 
 class Equalization(_PixelLayer):
