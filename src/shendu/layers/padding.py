@@ -24,7 +24,7 @@ from ..autograd import Tensor
 from ..backend import get_array_module
 from ..errors import ArgumentError, ShapeError
 from ..ops.conv import as_tuple
-from ..ops.image import RESIZE_METHODS, resize
+from ..ops.image import RESIZE_METHODS, resize_axes
 from .base import Layer
 from .convolutional import data_format_arg
 
@@ -322,7 +322,7 @@ class UpSampling2D(_Spatial):
         a = self.first_axis
         if self.interpolation != "nearest":
             size = (inputs.shape[a] * self.size[0], inputs.shape[a + 1] * self.size[1])
-            return resize(inputs, size, self.interpolation, axis=a)
+            return resize_axes(inputs, size, self.interpolation, axis=a)
         return repeat_nearest(inputs, self.size, a)
 
     def compute_output_shape(self, input_shape):

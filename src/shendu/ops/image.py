@@ -1,6 +1,9 @@
 """Image ops: flips, affine resampling, separable resizing, crops, contrast and brightness,
 with their backward; ``rgb_to_hsv`` / ``hsv_to_rgb`` (Keras's ``keras.ops.image`` names) come
-from ``ops/image_hsv.py``, ``extract_patches`` from ``ops/image_patches.py``.
+from ``ops/image_hsv.py``, ``extract_patches`` from ``ops/image_patches.py``, and
+``rgb_to_grayscale``, ``pad_images``, ``crop_images``, ``resize`` (Keras's signature; the
+axis-wise kernel is ``resize_axes``), ``gaussian_blur``, ``affine_transform`` from
+``ops/image_api.py``.
 
 Images are channels-last batches (n, height, width, channels). ``affine_sample`` reads each
 output pixel (r, c) of image i at the input position ``A_i @ (r, c, 1)`` (A_i a 2×3 matrix),
@@ -294,15 +297,16 @@ class AdjustBrightness(Function):
         return g * self.inside
 
 
-def resize(x, size: tuple[int, int], method: str = "bilinear", axis: int = 1,
+def resize_axes(x, size: tuple[int, int], method: str = "bilinear", axis: int = 1,
            window=((0, None), (0, None)), fill_value: float = 0.0, antialias: bool = False):
     """Resize the two axes ``axis, axis + 1`` of ``x`` to ``size`` by ``method`` interpolation
     (of their ``window``: (start, length) per axis, padded with ``fill_value`` past the edges).
 
     >>> import numpy as np
-    >>> resize(np.array([[0.0, 4.0]]), (1, 4), axis=0).data
+    >>> resize_axes(np.array([[0.0, 4.0]]), (1, 4), axis=0).data
     array([[0., 1., 3., 4.]])
-    >>> resize(np.array([[0.0, 4.0]]), (1, 4), axis=0, window=((0, 1), (-1, 4)), fill_value=8).data
+    >>> window = ((0, 1), (-1, 4))
+    >>> resize_axes(np.array([[0.0, 4.0]]), (1, 4), axis=0, window=window, fill_value=8).data
     array([[8., 0., 4., 8.]])
     """
     return Resize.apply(x, size=tuple(int(s) for s in size), method=method, axis=int(axis),
@@ -348,5 +352,10 @@ def affine_sample(x, matrices, fill_mode: str = "reflect", interpolation: str = 
 
 
 # keras.ops.image names that record an OpLayer node (as "image.<name>") on symbolic tensors.
-SYMBOLIC_NAMES = ("extract_patches",)
+from . import image_api as _api  # noqa: E402  (last: it imports this module's kernels)
+
+SYMBOLIC_NAMES = ("extract_patches",) + _api.__all__
 extract_patches = symbolic_aware("image.extract_patches", _extract_patches)
+for _name in _api.__all__:
+    globals()[_name] = symbolic_aware("image." + _name, getattr(_api, _name))
+del _name
