@@ -111,6 +111,13 @@ class Model(Compilation, Training, Layer):
                 return Tensor(out)
         return super().__call__(inputs, *args, training=training, **kwargs)
 
+    @property
+    def metrics(self) -> list:
+        """The compiled metrics; inside a user's ``test_step(data)``, Keras 3's list: the
+        "loss" Mean, then the compiled metrics as one (models/custom_steps.py)."""
+        step = self.__dict__.get("_step_metrics")
+        return list(step) if step is not None else Compilation.metrics.fget(self)
+
     # -- compile ---------------------------------------------------------------------------
 
     # -- building ---------------------------------------------------------------------------

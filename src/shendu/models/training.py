@@ -29,7 +29,7 @@ from ..errors import (
     ArgumentError,
     NotBuiltError,
 )
-from . import targets
+from . import custom_steps, targets
 from .batches import ArrayBatches, SourceBatches
 from .multi_io import concat_outputs
 from .predict_path import lean_predict
@@ -52,6 +52,7 @@ class Training:
         from ..callbacks import CallbackList, History, ProgbarLogger, check_callbacks
 
         self._require_compiled("fit")
+        custom_steps.refuse_train_step(self)  # Keras's train_step(data) needs a GradientTape
         batch_size = check.check_positive_int(batch_size, "batch_size") or 32
         epochs = check.check_positive_int(epochs, "epochs", allow_none=False, minimum=0)
         initial_epoch = check.check_positive_int(initial_epoch, "initial_epoch", allow_none=False,
@@ -217,24 +218,32 @@ class Training:
             batches = ArrayBatches(x, y, sample_weight, batch_size, shuffle=False)
             count = steps or math.ceil(len(x) / batch_size)
         count = _config().capped_steps(count, "evaluate")  # config.set_max_steps_per_epoch
-        self._reset_metrics()
+        user_step = custom_steps.user_step(self, "test_step")  # Keras's test_step(data)
+        custom_steps.reset(self) if user_step is not None else self._reset_metrics()
         start = time.perf_counter()
-        loss_total, seen, step = 0.0, 0, -1
+        loss_total, seen, step, logs = 0.0, 0, -1, {}
         hooks = self._callback_list(callbacks, {"steps": count, "verbose": verbose})
         hooks.on_test_begin()
         for step, (xb, yb, swb) in enumerate(batches.epoch(count)):
             hooks.on_test_batch_begin(step)
+            if user_step is not None:  # its dict is the logs (the last batch's, as in Keras)
+                logs = custom_steps.run_test_step(self, user_step, xb, yb, swb)
+                hooks.on_test_batch_end(step, dict(logs))
+                continue
             loss_total += self.test_step(xb, yb, swb) * len(xb)
             seen += len(xb)
             if hooks.has_hook("on_test_batch_end"):
                 hooks.on_test_batch_end(step, {"loss": loss_total / seen, **self._metric_logs()})
         batches.end_epoch()
-        logs = {"loss": loss_total / max(1, seen), **self._metric_logs()}
+        if user_step is None:
+            logs = {"loss": loss_total / max(1, seen), **self._metric_logs()}
         hooks.on_test_end(logs)
         if verbose:
             _print_summary_line(step + 1, time.perf_counter() - start, logs)
         if return_dict:
             return logs
+        if user_step is not None:
+            return custom_steps.ordered_values(logs)
         values = [logs["loss"]] + [logs[m.name] for m in self.metrics]
         return values[0] if len(values) == 1 else values
 
@@ -245,7 +254,8 @@ class Training:
             steps = _config().capped_steps(check.check_positive_int(steps, "steps"), "predict")
             return self._predict_source(source, steps, verbose, callbacks)
         if batch_size is None and steps is None and callbacks is None and (
-                verbose == "auto" or not verbose):
+                verbose == "auto" or not verbose) and custom_steps.user_step(
+                    self, "predict_step") is None:
             out = lean_predict(self, x)  # a few samples through a chain (models/predict_path.py)
             if out is not None:
                 return out
@@ -265,8 +275,7 @@ class Training:
             x = x[:steps * batch_size]
         start = time.perf_counter()
         n = len(x)
-        plan = self._predict_plan()
-        forward = plan.predict if plan is not None else self._predict_batch
+        forward = self._predict_forward()
         if callbacks:
             parts = (x[i:i + batch_size] for i in range(0, n, batch_size))
             return self._predict_batches(parts, forward, math.ceil(n / batch_size), callbacks)[0]
@@ -281,6 +290,14 @@ class Training:
         if verbose and verbose != "auto":
             _print_summary_line(count, time.perf_counter() - start, {})
         return self._outputs_as_given(out)
+
+    def _predict_forward(self):
+        """predict's function of one batch: a user's predict_step(data), a chain, or autograd."""
+        user_step = custom_steps.user_step(self, "predict_step")
+        if user_step is not None:
+            return lambda xb: custom_steps.run_predict_step(user_step, xb)
+        plan = self._predict_plan()
+        return plan.predict if plan is not None else self._predict_batch
 
     def _predict_plan(self) -> ChainPlan | None:
         """The chain plan for inference: fit's own while the layers and layout still match."""
@@ -316,8 +333,7 @@ class Training:
         """predict over a generator's or PyDataset's batches (their y, if any, unused)."""
         batches = SourceBatches(self, source, "predict", with_targets=False)
         batches.start(steps)  # builds the model from the first batch
-        plan = self._predict_plan()
-        forward = plan.predict if plan is not None else self._predict_batch
+        forward = self._predict_forward()
         start = time.perf_counter()
         parts = (xb for xb, _, _ in batches.epoch(steps))
         out, count = self._predict_batches(parts, forward, steps or source.num_batches, callbacks)
@@ -352,6 +368,7 @@ class Training:
                        return_dict=False):
         """One gradient step on one batch; returns the loss (and metrics) on that batch."""
         self._require_compiled("train_on_batch")
+        custom_steps.refuse_train_step(self)
         x, y, output_shape = self._check_xy(x, y)
         self._try_metrics(y, output_shape, len(x))
         sample_weight = check.check_sample_weight(sample_weight, len(x))
@@ -368,8 +385,14 @@ class Training:
         self._require_compiled("test_on_batch")
         x, y, output_shape = self._check_xy(x, y)
         self._try_metrics(y, output_shape, len(x))
+        sample_weight = check.check_sample_weight(sample_weight, len(x))
+        user_step = custom_steps.user_step(self, "test_step")  # Keras's test_step(data)
+        if user_step is not None:
+            custom_steps.reset(self)
+            logs = custom_steps.run_test_step(self, user_step, x, y, sample_weight)
+            return logs if return_dict else custom_steps.ordered_values(logs)
         self._reset_metrics()
-        loss = self.test_step(x, y, check.check_sample_weight(sample_weight, len(x)))
+        loss = self.test_step(x, y, sample_weight)
         return self._step_result(loss, return_dict)
 
     def predict_on_batch(self, x):
