@@ -184,10 +184,7 @@ class ChainPlan:
         head = self.head
         step = self._loss_step
         # a LossScaleOptimizer gets gradients of scale_loss(loss), as in Keras's fit
-        # (imported here: shendu.optimizers loads lazily, with the first optimizer)
-        from ..optimizers.loss_scale import fit_backward_seed, fit_loss_scale
-
-        scale = fit_loss_scale(model.optimizer)
+        scale = model.optimizer.loss_scale
         if step is not None and sample_weight is None and isinstance(y, np.ndarray) and isinstance(
                 z, np.ndarray):
             fused = step(y, z)
@@ -200,7 +197,7 @@ class ChainPlan:
         pred = activation(out, head.kernel) if head is not None else out
         loss = model.compute_loss(x, y, pred, sample_weight)
         # loss and regularization: into out.grad and the weights' grads
-        loss.backward(fit_backward_seed(model.optimizer, loss))
+        loss.backward(model.optimizer.backward_seed(loss))
         return float(loss.data), out.grad.copy(), pred.data
 
     def train_step(self, x, y, sample_weight=None):

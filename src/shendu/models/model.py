@@ -310,10 +310,7 @@ class Model(Compilation, Training, Layer):
             predictions = self._outputs_as_list(self(x, training=True))
             loss = self.compute_loss(x, y, predictions, sample_weight)
             # a LossScaleOptimizer gets gradients of scale_loss(loss), as in Keras's fit
-            # (imported here: shendu.optimizers loads lazily, with the first optimizer)
-            from ..optimizers.loss_scale import fit_backward_seed
-
-            loss.backward(fit_backward_seed(self.optimizer, loss))
+            loss.backward(self.optimizer.backward_seed(loss))
             self.optimizer.apply(flat)
             loss_value, y_pred = float(loss.data), _data(predictions)
         self._build_metrics(y, y_pred)

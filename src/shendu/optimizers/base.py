@@ -130,6 +130,17 @@ class Optimizer:
         self._exclude_ids: set[int] = set()
         self._exclude_pattern = None
 
+    # The factor fit multiplies the loss gradient by before backward (Keras's scale_loss):
+    # None, except for a LossScaleOptimizer, whose property gives its current scale.
+    loss_scale = None
+
+    def backward_seed(self, loss):
+        """The gradient ``fit`` seeds ``loss.backward`` with: None (ones), or ``loss_scale``
+        in the loss's shape and dtype."""
+        if self.loss_scale is None:
+            return None
+        return get_array_module(loss.data).full_like(loss.data, self.loss_scale)
+
     # -- learning rate and step count --------------------------------------------------------
     def _checked_learning_rate(self, value):
         if callable(value):

@@ -6,8 +6,9 @@ halved; after ``dynamic_growth_steps`` finite steps in a row the scale doubles. 
 power-of-two scale leaves the gradients exact, so only the skipping shows in the weights.
 
 Both ways in work as Keras's: ``model.fit`` seeds its backward pass with the current scale
-(:func:`fit_loss_scale`), so the packed-buffer step (``apply(flat)``) receives gradients of the
-scaled loss, as a custom loop does with ``scale_loss(loss)`` and ``apply_gradients``. Either
+(the ``loss_scale`` property, through ``Optimizer.backward_seed``), so the packed-buffer step
+(``apply(flat)``) receives gradients of the scaled loss, as a custom loop does with
+``scale_loss(loss)`` and ``apply_gradients``. Either
 step checks the scaled gradients for inf/NaN (as Keras does), then divides them by the scale
 before the inner step.
 
@@ -44,34 +45,6 @@ def _array(g):
 
 def _all_finite(grads) -> bool:
     return all(bool(get_array_module(g).isfinite(g).all()) for g in grads)
-
-
-def fit_loss_scale(optimizer) -> float | None:
-    """The factor ``fit`` multiplies its backward seed by: the current scale of a
-    LossScaleOptimizer (Keras's train step differentiates ``scale_loss(loss)``), else None.
-
-    >>> from shendu.optimizers import SGD
-    >>> fit_loss_scale(LossScaleOptimizer(SGD(), initial_scale=8.0)), fit_loss_scale(SGD())
-    (8.0, None)
-    """
-    if isinstance(optimizer, LossScaleOptimizer):
-        return float(optimizer.dynamic_scale)
-    return None
-
-
-def fit_backward_seed(optimizer, loss):
-    """The gradient ``fit`` seeds ``loss.backward`` with: None (ones) unless ``optimizer`` is a
-    LossScaleOptimizer, then its scale in the loss's shape and dtype.
-
-    >>> from shendu.autograd import Tensor
-    >>> from shendu.optimizers import SGD
-    >>> fit_backward_seed(LossScaleOptimizer(SGD(), initial_scale=4.0), Tensor(np.float32(1)))
-    array(4., dtype=float32)
-    """
-    scale = fit_loss_scale(optimizer)
-    if scale is None:
-        return None
-    return get_array_module(loss.data).full_like(loss.data, scale)
 
 
 class LossScaleOptimizer(Optimizer):
@@ -130,6 +103,11 @@ class LossScaleOptimizer(Optimizer):
         self.dynamic_scale = np.full((), self.initial_scale, dtype=np.float32)
 
     # -- what the inner optimizer owns --------------------------------------------------------
+    @property
+    def loss_scale(self) -> float:
+        """The current scale: ``fit`` seeds its backward with it (Optimizer.backward_seed)."""
+        return float(self.dynamic_scale)
+
     @property
     def learning_rate(self):
         return self.inner_optimizer.learning_rate
