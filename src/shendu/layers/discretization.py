@@ -17,7 +17,7 @@ from ..errors import ArgumentError, DataError, DTypeError, ShapeError
 from .base import Layer
 from .node import is_symbolic, record_call
 from .normalization_preprocessing import _batches, _checked_batch
-from .vocabulary import encode_ids, encoded_shape
+from .vocabulary import check_bin_mode, encode_ids, encoded_shape, refuse_sparse
 
 MODES = ("int", "one_hot", "multi_hot", "count")
 
@@ -52,13 +52,8 @@ class Discretization(Layer):
                  output_mode: str = "int", sparse: bool = False, **kwargs):
         super().__init__(**kwargs)
         where = f"Discretization '{self.name}'"
-        if output_mode not in MODES:
-            raise ArgumentError(f"{where}: output_mode must be one of {MODES}, got "
-                                f"{output_mode!r}. Hint: 'int' for bin indices, 'one_hot' for "
-                                "one vector per value.")
-        if sparse:
-            raise ArgumentError(f"{where}: sparse=True is not supported; shendu's outputs are "
-                                "dense arrays. Hint: leave sparse=False.")
+        check_bin_mode(output_mode, MODES, where)
+        refuse_sparse(sparse, where)
         if num_bins is not None and (isinstance(num_bins, bool) or not isinstance(
                 num_bins, numbers.Integral) or num_bins < 0):
             raise ArgumentError(f"{where}: num_bins must be an integer >= 0, got {num_bins!r}. "

@@ -26,7 +26,13 @@ from ..errors import ArgumentError, DTypeError, ShapeError
 from .base import Layer
 from .farmhash import CROSS_HASH_KEY, fingerprint64, fingerprint_cat64, siphash24
 from .node import Node, SymbolicTensor, is_symbolic, record_call
-from .vocabulary import encode_ids, encoded_shape, whole_numbers
+from .vocabulary import (
+    check_bin_mode,
+    encode_ids,
+    encoded_shape,
+    refuse_sparse,
+    whole_numbers,
+)
 
 MODES = ("int", "one_hot", "multi_hot", "count")
 
@@ -117,13 +123,8 @@ class Hashing(Layer):
         super().__init__(**kwargs)
         where = self._where = f"Hashing '{self.name}'"
         self.num_bins = _check_num_bins(num_bins, where)
-        if output_mode not in MODES:
-            raise ArgumentError(f"{where}: output_mode must be one of {MODES}, got "
-                                f"{output_mode!r}. Hint: 'int' for bin indices, 'one_hot' for "
-                                "one vector per value.")
-        if sparse:
-            raise ArgumentError(f"{where}: sparse=True is not supported; shendu's outputs are "
-                                "dense arrays. Hint: leave sparse=False.")
+        check_bin_mode(output_mode, MODES, where)
+        refuse_sparse(sparse, where)
         if mask_value is not None and (isinstance(mask_value, bool) or not isinstance(
                 mask_value, (str, bytes, numbers.Integral))):
             raise ArgumentError(f"{where}: mask_value must be a string, an integer or None, got "
@@ -230,9 +231,7 @@ class HashedCrossing(Layer):
             raise ArgumentError(f"{where}: output_mode must be 'int' or 'one_hot', got "
                                 f"{output_mode!r}. Hint: 'int' for bin indices, 'one_hot' for "
                                 "one vector per crossed value.")
-        if sparse:
-            raise ArgumentError(f"{where}: sparse=True is not supported; shendu's outputs are "
-                                "dense arrays. Hint: leave sparse=False.")
+        refuse_sparse(sparse, where)
         self.output_mode, self.sparse = output_mode, False
         self.built = True
 

@@ -30,6 +30,7 @@ from .vocabulary import (
     encoded_shape,
     inverse_document_frequency,
     rank_tokens,
+    refuse_sparse,
     whole_numbers,
     with_oov_idf,
 )
@@ -74,9 +75,7 @@ class IndexLookup(Layer):
         if invert and output_mode != "int":
             raise ArgumentError(f"{where}: invert=True maps indices back to tokens, so "
                                 f"output_mode must be 'int', got {output_mode!r}.")
-        if sparse:
-            raise ArgumentError(f"{where}: sparse=True is not supported; shendu's outputs are "
-                                "dense arrays. Hint: leave sparse=False.")
+        refuse_sparse(sparse, where)
         if idf_weights is not None and output_mode != "tf_idf":
             raise ArgumentError(f"{where}: idf_weights apply to output_mode='tf_idf' only, got "
                                 f"output_mode={output_mode!r}. Hint: drop idf_weights.")

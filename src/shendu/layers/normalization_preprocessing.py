@@ -25,7 +25,7 @@ from ..ops.standardize import Standardize
 from .base import Layer
 from .node import SymbolicTensor, is_symbolic, record_call
 from .variable import Variable
-from .vocabulary import encode_ids, encoded_shape, whole_numbers
+from .vocabulary import encode_ids, encoded_shape, refuse_sparse, whole_numbers
 from .weight_budget import charge
 
 
@@ -312,9 +312,7 @@ class CategoryEncoding(Layer):
             raise ArgumentError(f"{where}: num_tokens must be an integer >= 1 (the number of "
                                 f"categories), got {num_tokens!r}. Hint: max category + 1; when "
                                 "the categories are not known, use IntegerLookup.")
-        if sparse:
-            raise ArgumentError(f"{where}: sparse=True is not supported; shendu's outputs are "
-                                "dense arrays. Hint: leave sparse=False.")
+        refuse_sparse(sparse, where)
         self.num_tokens, self.output_mode, self.sparse = int(num_tokens), output_mode, False
         self.built = True
 

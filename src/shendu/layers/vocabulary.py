@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from ..errors import DataError, DTypeError, ShapeError
+from ..errors import ArgumentError, DataError, DTypeError, ShapeError
 
 ENCODINGS = ("one_hot", "multi_hot", "count", "tf_idf")
 
@@ -120,3 +120,18 @@ def encode_ids(ids: np.ndarray, width: int, mode: str, where: str = "encode_ids"
 
 __all__ = ["ENCODINGS", "bag_of_ids", "encode_ids", "encoded_shape",
            "inverse_document_frequency", "rank_tokens", "whole_numbers", "with_oov_idf"]
+
+
+def refuse_sparse(sparse, where: str) -> None:
+    """The preprocessing layers' ``sparse`` argument: only False (outputs are dense arrays)."""
+    if sparse:
+        raise ArgumentError(f"{where}: sparse=True is not supported; shendu's outputs are "
+                            "dense arrays. Hint: leave sparse=False.")
+
+
+def check_bin_mode(output_mode, modes: tuple, where: str) -> None:
+    """``output_mode`` of a layer that outputs bin indices or their one/multi-hot encodings."""
+    if output_mode not in modes:
+        raise ArgumentError(f"{where}: output_mode must be one of {modes}, got "
+                            f"{output_mode!r}. Hint: 'int' for bin indices, 'one_hot' for "
+                            "one vector per value.")
