@@ -28,14 +28,14 @@ from ..backend import get_array_module
 from ..errors import ArgumentError, ShapeError
 from .arguments import check_axis, check_one_axis, data, floating
 from .indexing import take_along_axis
-from .math import add, divide, multiply, sqrt, subtract, where
+from .math import divide, multiply, sqrt, subtract, where
 from .ordering import sort
 from .reductions import cumprod, cumsum, prod
 from .shape import max as max_
 from .shape import min as min_
 from .shape import reshape, transpose
 from .shape import sum as sum_
-from .statistics import METHODS, _reduced_last
+from .statistics import METHODS, _reduced_last, between_sorted
 
 
 def _is_float(x: Tensor) -> bool:
@@ -214,20 +214,8 @@ def _nanquantile(op, x, qs, axis, method, keepdims) -> Tensor:
     s = sort(where(mask, float("inf"), flat), axis=-1)
     s = where(xp.arange(n) >= valid, 0, s)
     pos = qs.reshape(-1) * (xp.maximum(valid, 1) - 1)  # (..., len(q))
-    lo, hi = xp.floor(pos).astype(xp.int64), xp.ceil(pos).astype(xp.int64)
-    if method == "lower":
-        y = take_along_axis(s, lo, axis=-1)
-    elif method == "higher":
-        y = take_along_axis(s, hi, axis=-1)
-    elif method == "nearest":
-        y = take_along_axis(s, xp.round(pos).astype(xp.int64), axis=-1)
-    elif method == "midpoint":
-        y = multiply(add(take_along_axis(s, lo, axis=-1), take_along_axis(s, hi, axis=-1)), 0.5)
-    else:
-        low = take_along_axis(s, lo, axis=-1)
-        # linear: s[lo] + (s[hi] - s[lo])·(pos - lo)
-        y = add(low, multiply(subtract(take_along_axis(s, hi, axis=-1), low),
-                              (pos - lo).astype(x.data.dtype)))
+    y = between_sorted(s, pos, method, lambda v, i: take_along_axis(v, i, axis=-1),
+                       x.data.dtype)
     y = where(valid == 0, float("nan"), y)
     y = transpose(y, [y.ndim - 1] + list(range(y.ndim - 1)))  # the q axis first, as NumPy
     if keepdims:

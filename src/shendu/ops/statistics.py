@@ -89,6 +89,23 @@ def _reduced_last(op, x, axis):
     return reshape(moved, [x.shape[i] for i in rest] + [-1]), axes
 
 
+def between_sorted(s, pos, method: str, pick, dtype):
+    """The values at fractional places ``pos`` of the sorted last axis of ``s``, by ``method``
+    (NumPy's lower, higher, nearest, midpoint or linear); ``pick(s, indices)`` gathers."""
+    xp = get_array_module(pos)
+    lo, hi = xp.floor(pos).astype(xp.int64), xp.ceil(pos).astype(xp.int64)
+    if method == "lower":
+        return pick(s, lo)
+    if method == "higher":
+        return pick(s, hi)
+    if method == "nearest":
+        return pick(s, xp.round(pos).astype(xp.int64))
+    if method == "midpoint":
+        return multiply(add(pick(s, lo), pick(s, hi)), 0.5)
+    low = pick(s, lo)  # linear: s[lo] + (s[hi] - s[lo])·(pos - lo)
+    return add(low, multiply(subtract(pick(s, hi), low), (pos - lo).astype(dtype)))
+
+
 def quantile(x, q, axis=None, method: str = "linear", keepdims: bool = False) -> Tensor:
     """The ``q``-th quantiles (q in [0, 1], a number or 1-D) of x over ``axis``."""
     if method not in METHODS:
@@ -104,23 +121,9 @@ def quantile(x, q, axis=None, method: str = "linear", keepdims: bool = False) ->
     if n == 0:
         raise ShapeError(f"quantile: the reduced axes of shape {x.shape} hold no values. "
                          "Hint: check axis.")
-    xp = get_array_module(qs)
     s = sort(flat, axis=-1)
     pos = qs.reshape(-1) * (n - 1)
-    lo, hi = xp.floor(pos).astype(xp.int64), xp.ceil(pos).astype(xp.int64)
-    if method == "lower":
-        y = take(s, lo, axis=-1)
-    elif method == "higher":
-        y = take(s, hi, axis=-1)
-    elif method == "nearest":
-        y = take(s, xp.round(pos).astype(xp.int64), axis=-1)
-    elif method == "midpoint":
-        y = multiply(add(take(s, lo, axis=-1), take(s, hi, axis=-1)), 0.5)
-    else:
-        frac = (pos - lo).astype(x.dtype)
-        # linear: s[lo] + (s[hi] - s[lo])·(pos - lo)
-        low = take(s, lo, axis=-1)
-        y = add(low, multiply(subtract(take(s, hi, axis=-1), low), frac))
+    y = between_sorted(s, pos, method, lambda v, i: take(v, i, axis=-1), x.dtype)
     if keepdims:
         shape = [1 if axes is None or i in axes else m for i, m in enumerate(x.shape)]
         y = reshape(transpose(y, [y.ndim - 1] + list(range(y.ndim - 1))), [-1] + shape)
