@@ -105,7 +105,14 @@ class LossScaleOptimizer(Optimizer):
     # -- what the inner optimizer owns --------------------------------------------------------
     @property
     def loss_scale(self) -> float:
-        """The current scale: ``fit`` seeds its backward with it (Optimizer.backward_seed)."""
+        """The current scale: ``fit`` seeds its backward with it (Optimizer.backward_seed).
+
+        >>> from shendu.autograd import Tensor
+        >>> from shendu.optimizers import SGD
+        >>> opt = LossScaleOptimizer(SGD(), initial_scale=4.0)
+        >>> opt.loss_scale, SGD().loss_scale, opt.backward_seed(Tensor(np.float32(1)))
+        (4.0, None, array(4., dtype=float32))
+        """
         return float(self.dynamic_scale)
 
     @property
